@@ -1,0 +1,21 @@
+/**
+ * Names operators already search for in the Temporal UI and logs. Changing any of these
+ * orphans running sagas or breaks saved searches, so they live in one place.
+ */
+export const TASK_QUEUE = 'complete-order-queue';
+export const WORKFLOW_TYPE = 'CompleteOrderWorkflow';
+export const WORKFLOW_ID_PREFIX = 'complete-order-workflow-';
+
+/** Query that returns the saga's {@link SagaProgress}. */
+export const PROGRESS_QUERY = 'progress';
+
+/** Custom search attributes (Keyword) that must be registered on the namespace. */
+export const SEARCH_ATTRIBUTE_NAMES = { orderId: 'OrderId', runnerId: 'RunnerId' } as const;
+
+/** Header that carries the workflow id to every downstream request. */
+export const CORRELATION_HEADER = 'X-Correlation-Id';
+
+/** One saga per order: the workflow id is derived from the order id alone. */
+export function workflowIdFor(orderId: string): string {
+  return `${WORKFLOW_ID_PREFIX}${orderId}`;
+}

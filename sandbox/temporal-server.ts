@@ -1,0 +1,77 @@
+/**
+ * The one way tests and the local run get a Temporal server:
+ * 1. `TEMPORAL_ADDRESS` set: use that running server;
+ * 2. otherwise start a dev server (or time-skipping server) from a binary found by
+ *    {@link findTemporalBinary};
+ * 3. otherwise let @temporalio/testing download one (needs internet).
+ * When all fail, the error says what to install. Nothing is skipped.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTE_NAMES } from '../common/names';
+import {
+  findTemporalBinary,
+  installHint,
+  TEMPORAL_CLI,
+  TEMPORAL_TEST_SERVER,
+  type TemporalBinary,
+} from './temporal-binaries';
+
+export const SEARCH_ATTRIBUTES = [
+  defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.orderId, SearchAttributeType.KEYWORD),
+  defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.runnerId, SearchAttributeType.KEYWORD),
+];
+
+export interface DevServerOptions {
+  /** Start the web UI on this port (default: no UI). */
+  uiPort?: number;
+  /** gRPC port (default: a free one). */
+  port?: number;
+  /** Persist to this SQLite file (default: in memory). */
+  dbFilename?: string;
+  namespace?: string;
+}
+
+function executableFor(binary: TemporalBinary) {
+  const path = findTemporalBinary(binary);
+  return path ? ({ type: 'existing-path', path } as const) : undefined;
+}
+
+async function withHint<T>(binary: TemporalBinary, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    throw new Error(`${installHint(binary)} (cause: ${String(error)})`, { cause: error });
+  }
+}
+
+/** A dev server (real persistence semantics, no time skipping), or the existing one. */
+export async function startDevServer(
+  options: DevServerOptions = {},
+): Promise<TestWorkflowEnvironment> {
+  const address = process.env.TEMPORAL_ADDRESS;
+  const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  if (address) return TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
+  const executable = executableFor(TEMPORAL_CLI);
+  return withHint(TEMPORAL_CLI, () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        ...(executable ? { executable } : {}),
+        ip: '127.0.0.1',
+        namespace,
+        searchAttributes: SEARCH_ATTRIBUTES,
+        ...(options.port ? { port: options.port } : {}),
+        ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+        ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+      },
+    }),
+  );
+}
+
+/** A time-skipping test server, for sagas that wait hours. */
+export async function startTimeSkippingServer(): Promise<TestWorkflowEnvironment> {
+  const executable = executableFor(TEMPORAL_TEST_SERVER);
+  return withHint(TEMPORAL_TEST_SERVER, () =>
+    TestWorkflowEnvironment.createTimeSkipping(executable ? { server: { executable } } : {}),
+  );
+}

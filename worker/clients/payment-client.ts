@@ -1,0 +1,106 @@
+import { isPaymentStatus, type PaymentSnapshot, type ReleaseRequest } from '../../common/contracts';
+import { FailureType } from '../../common/failures';
+import { isValidId, pathSegment } from '../../common/ids';
+import {
+  contractViolation,
+  describeReply,
+  failure,
+  send,
+  TransportError,
+  unexpectedReply,
+} from './errors';
+import type { JsonReply, RequestContext, ServiceHttp } from './http';
+
+/** Typed client of the Payment Service (CONTRACTS.md, "Payment Service"). */
+export interface PaymentClient {
+  getPayment(orderId: string, ctx: RequestContext): Promise<PaymentSnapshot>;
+  /** Queues a release. Never retried here: see {@link releaseOutcome}. */
+  release(paymentId: string, request: ReleaseRequest, ctx: RequestContext): Promise<void>;
+  revert(paymentId: string, reason: string, ctx: RequestContext): Promise<void>;
+}
+
+function optionalId(value: unknown): string | null {
+  return typeof value === 'string' && isValidId('paymentId', value) ? value : null;
+}
+
+function toPayment(service: string, orderId: string, body: unknown): PaymentSnapshot {
+  const payment = (body as { payment?: Record<string, unknown> } | undefined)?.payment;
+  if (payment?.orderId !== orderId) throw contractViolation(service, 'payment order id mismatch');
+  if (!isValidId('paymentId', payment.paymentId)) {
+    throw contractViolation(service, 'paymentId has an invalid format');
+  }
+  if (!isPaymentStatus(payment.status)) throw contractViolation(service, 'unknown payment status');
+  return {
+    paymentId: payment.paymentId,
+    orderId,
+    runnerId: optionalId(payment.runnerId),
+    status: payment.status,
+    transferId: typeof payment.transferId === 'string' ? payment.transferId : null,
+  };
+}
+
+/** The service's own error body (`success: false`): it answered, so it did not queue. */
+function isServiceError(reply: JsonReply): boolean {
+  return (reply.body as { success?: unknown } | undefined)?.success === false;
+}
+
+/**
+ * Sorts a failed release into the three cases the saga treats differently:
+ * - `ReleaseRejected`: a 4xx, the service refused it for good;
+ * - `ReleaseNotQueued`: provably not queued but worth re-sending (503/500/429 with the
+ *   service's error body, or a connection that was refused);
+ * - `ReleaseOutcomeUnknown`: anything else (timeout, dropped connection, a gateway's 502):
+ *   it may have been queued, so it must never be sent again.
+ */
+export function releaseOutcome(service: string, result: JsonReply | TransportError) {
+  if (result instanceof TransportError) {
+    const type = result.notSent ? FailureType.ReleaseNotQueued : FailureType.ReleaseOutcomeUnknown;
+    return failure(type, result.message, { service, notSent: result.notSent });
+  }
+  const details = { service, status: result.status };
+  const message = `${service} answered the release with ${describeReply(result)}`;
+  if (result.status >= 400 && result.status < 500 && result.status !== 429) {
+    return failure(FailureType.ReleaseRejected, message, details);
+  }
+  if (result.status >= 500 || result.status === 429) {
+    const definite = isServiceError(result);
+    const type = definite ? FailureType.ReleaseNotQueued : FailureType.ReleaseOutcomeUnknown;
+    return failure(type, message, details);
+  }
+  return failure(FailureType.ReleaseOutcomeUnknown, message, details);
+}
+
+export function createPaymentClient(http: ServiceHttp): PaymentClient {
+  return {
+    async getPayment(orderId, ctx) {
+      const reply = await send(
+        http,
+        'GET',
+        `payment/${pathSegment('orderId', orderId)}/status`,
+        ctx,
+      );
+      if (reply.status === 200) return toPayment(http.service, orderId, reply.body);
+      if (reply.status === 404) {
+        throw failure(FailureType.PaymentNotFound, `no payment for order ${orderId}`, { orderId });
+      }
+      throw unexpectedReply(http.service, reply);
+    },
+    async release(paymentId, request, ctx) {
+      const path = `payment/${pathSegment('paymentId', paymentId)}/release`;
+      let reply: JsonReply;
+      try {
+        reply = await http.request('POST', path, ctx, request);
+      } catch (error) {
+        if (error instanceof TransportError) throw releaseOutcome(http.service, error);
+        throw error;
+      }
+      if (reply.status === 202 || reply.status === 200) return;
+      throw releaseOutcome(http.service, reply);
+    },
+    async revert(paymentId, reason, ctx) {
+      const path = `payment/${pathSegment('paymentId', paymentId)}/revert`;
+      const reply = await send(http, 'POST', path, ctx, { reason });
+      if (reply.status !== 202 && reply.status !== 200) throw unexpectedReply(http.service, reply);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The saga's view of its activities, one proxy per retry stance. The stance of every
+ * failure type is written here and nowhere else.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import { FailureType } from '../../common/failures';
+import type { SagaSettings } from '../../common/saga';
+import type { SagaActivities } from '../activities';
+
+/** Failures no retry can fix before the pivot: the saga fails (and compensates). */
+const PERMANENT = [
+  FailureType.OrderNotFound,
+  FailureType.RunnerNotFound,
+  FailureType.PaymentNotFound,
+  FailureType.DownstreamRejected,
+  FailureType.ContractViolation,
+];
+
+export function sagaActivities(settings: SagaSettings) {
+  const startToCloseTimeout = settings.activityTimeoutMs;
+  /** Reads and the pre-pivot status change: transient faults retried for a few minutes. */
+  const steps = proxyActivities<SagaActivities>({
+    startToCloseTimeout,
+    scheduleToCloseTimeout: Math.max(5 * 60_000, startToCloseTimeout * 3),
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: PERMANENT,
+    },
+  });
+  /** The release request: one attempt, the workflow decides about any other (ADR 0002). */
+  const release = proxyActivities<SagaActivities>({
+    startToCloseTimeout,
+    retry: { maximumAttempts: 1 },
+  });
+  /** Compensations: must finish, so retried until a permanent answer. */
+  const compensation = proxyActivities<SagaActivities>({
+    startToCloseTimeout,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '5m',
+      nonRetryableErrorTypes: PERMANENT,
+    },
+  });
+  /** After the pivot: retried until it succeeds, whatever the answer. */
+  const afterPivot = proxyActivities<SagaActivities>({
+    startToCloseTimeout,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '5m',
+      nonRetryableErrorTypes: [],
+    },
+  });
+  return { steps, release, compensation, afterPivot };
+}
+
+export type SagaActivityProxies = ReturnType<typeof sagaActivities>;
