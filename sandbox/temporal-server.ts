@@ -6,9 +6,8 @@
  * 3. otherwise let @temporalio/testing download one (needs internet).
  * When all fail, the error says what to install. Nothing is skipped.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTE_NAMES } from '../common/names';
+import { SEARCH_ATTRIBUTE_KEYS } from '../common/start';
 import {
   findTemporalBinary,
   installHint,
@@ -16,11 +15,6 @@ import {
   TEMPORAL_TEST_SERVER,
   type TemporalBinary,
 } from './temporal-binaries';
-
-export const SEARCH_ATTRIBUTES = [
-  defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.orderId, SearchAttributeType.KEYWORD),
-  defineSearchAttributeKey(SEARCH_ATTRIBUTE_NAMES.runnerId, SearchAttributeType.KEYWORD),
-];
 
 export interface DevServerOptions {
   /** Start the web UI on this port (default: no UI). */
@@ -59,7 +53,7 @@ export async function startDevServer(
         ...(executable ? { executable } : {}),
         ip: '127.0.0.1',
         namespace,
-        searchAttributes: SEARCH_ATTRIBUTES,
+        searchAttributes: [...SEARCH_ATTRIBUTE_KEYS],
         ...(options.port ? { port: options.port } : {}),
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),

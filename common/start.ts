@@ -1,0 +1,39 @@
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  TypedSearchAttributes,
+} from '@temporalio/common';
+import { SEARCH_ATTRIBUTE_NAMES, TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from './names';
+import type { CompleteOrderInput } from './saga';
+
+const ORDER_ID = defineSearchAttributeKey(
+  SEARCH_ATTRIBUTE_NAMES.orderId,
+  SearchAttributeType.KEYWORD,
+);
+const RUNNER_ID = defineSearchAttributeKey(
+  SEARCH_ATTRIBUTE_NAMES.runnerId,
+  SearchAttributeType.KEYWORD,
+);
+
+/** Keys of the saga's search attributes, registered on every namespace it runs in. */
+export const SEARCH_ATTRIBUTE_KEYS = [ORDER_ID, RUNNER_ID] as const;
+
+/**
+ * Everything needed to start a saga, for every starter (API, tests, scripts): the type,
+ * the one workflow id per order, the task queue and the search attributes operators use.
+ * No execution timeout: a saga may wait a day for onboarding and must not be cut short.
+ */
+export function completeOrderStart(input: CompleteOrderInput, taskQueue: string = TASK_QUEUE) {
+  return {
+    workflowType: WORKFLOW_TYPE,
+    options: {
+      taskQueue,
+      workflowId: workflowIdFor(input.orderId),
+      args: [input] as [CompleteOrderInput],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: ORDER_ID, value: input.orderId },
+        { key: RUNNER_ID, value: input.runnerId },
+      ]),
+    },
+  };
+}

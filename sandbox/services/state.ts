@@ -1,0 +1,170 @@
+/**
+ * The sandbox's data: orders, runners, payments, and a ledger of everything that moved
+ * money or changed a status, so tests can count transfers instead of trusting replies.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { OrderStatus, PaymentStatus } from '../../common/contracts';
+
+export interface SandboxOrder {
+  orderId: string;
+  custId: string;
+  runnerId: string | null;
+  orderDescription: string;
+  foodFee: number;
+  deliveryFee: number;
+  storeLocation: string;
+  deliveryLocation: string;
+  orderStatus: OrderStatus;
+  sagaId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  acceptedAt: string | null;
+  placedAt: string | null;
+  pickedUpAt: string | null;
+  deliveredAt: string | null;
+  completedAt: string | null;
+  cancelledAt: string | null;
+}
+
+export interface SandboxPayment {
+  paymentId: string;
+  orderId: string;
+  customerId: string;
+  runnerId: string | null;
+  amount: number;
+  status: PaymentStatus;
+  description: string;
+  paymentIntentId: string;
+  transferId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type LedgerKind =
+  | 'status-change'
+  | 'release-request'
+  | 'transfer'
+  | 'release-failed'
+  | 'revert-request'
+  | 'revert'
+  | 'refund';
+
+export interface LedgerEntry {
+  seq: number;
+  kind: LedgerKind;
+  orderId: string;
+  paymentId?: string;
+  /** New order status, transfer id, failure reason... depending on `kind`. */
+  detail?: string;
+  headers?: Record<string, string>;
+}
+
+export interface SeedOptions {
+  orderStatus?: OrderStatus;
+  runnerId?: string;
+  /** `null`: the runner exists but has not onboarded to Stripe Connect. */
+  connectAccountId?: string | null;
+  paymentStatus?: PaymentStatus;
+  /** Whether a payment exists for the order (default true). */
+  withPayment?: boolean;
+  /** Settlement of this payment's release: FAILED instead of SUCCEEDED. */
+  settlementFails?: boolean;
+}
+
+export interface SeededOrder {
+  orderId: string;
+  runnerId: string;
+  paymentId: string;
+  connectAccountId: string | null;
+}
+
+export class SandboxState extends EventEmitter {
+  readonly orders = new Map<string, SandboxOrder>();
+  readonly connectAccounts = new Map<string, string | null>();
+  readonly payments = new Map<string, SandboxPayment>();
+  readonly failingSettlements = new Set<string>();
+  readonly ledger: LedgerEntry[] = [];
+  /** Time between a queued release/revert and its outcome. */
+  settleDelayMs = 20;
+  private seq = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /** Runs `fn` after {@link settleDelayMs}, as the real services' queues do. */
+  later(fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, this.settleDelayMs);
+    this.timers.add(timer);
+  }
+
+  /** Drops queued work (on shutdown). */
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  record(entry: Omit<LedgerEntry, 'seq'>): void {
+    const full = { ...entry, seq: ++this.seq };
+    this.ledger.push(full);
+    this.emit('ledger', full);
+  }
+
+  seedOrder(options: SeedOptions = {}): SeededOrder {
+    const now = new Date().toISOString();
+    const orderId = randomUUID();
+    const runnerId = options.runnerId ?? `user_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+    const connectAccountId =
+      options.connectAccountId === undefined
+        ? `acct_${randomUUID().replaceAll('-', '').slice(0, 16)}`
+        : options.connectAccountId;
+    this.connectAccounts.set(runnerId, connectAccountId);
+    this.orders.set(orderId, {
+      orderId,
+      custId: `user_cust${orderId.slice(0, 8)}`,
+      runnerId,
+      orderDescription: JSON.stringify([{ item: 'Chicken rice', qty: 1 }]),
+      foodFee: 5.5,
+      deliveryFee: 2,
+      storeLocation: 'Maxwell Food Centre',
+      deliveryLocation: 'SMU School of Computing',
+      orderStatus: options.orderStatus ?? 'ON_THE_WAY',
+      sagaId: null,
+      createdAt: now,
+      updatedAt: now,
+      acceptedAt: now,
+      placedAt: now,
+      pickedUpAt: now,
+      deliveredAt: null,
+      completedAt: null,
+      cancelledAt: null,
+    });
+    const paymentId = randomUUID();
+    if (options.withPayment !== false) {
+      this.payments.set(paymentId, {
+        paymentId,
+        orderId,
+        customerId: `user_cust${orderId.slice(0, 8)}`,
+        runnerId: null,
+        amount: 7.5,
+        status: options.paymentStatus ?? 'AUTHORIZED',
+        description: 'Order payment',
+        paymentIntentId: `pi_${paymentId.replaceAll('-', '').slice(0, 20)}`,
+        transferId: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    if (options.settlementFails) this.failingSettlements.add(paymentId);
+    return { orderId, runnerId, paymentId, connectAccountId };
+  }
+
+  paymentForOrder(orderId: string): SandboxPayment | undefined {
+    return [...this.payments.values()].find((p) => p.orderId === orderId);
+  }
+
+  entries(kind: LedgerKind, orderId?: string): LedgerEntry[] {
+    return this.ledger.filter((e) => e.kind === kind && (!orderId || e.orderId === orderId));
+  }
+}

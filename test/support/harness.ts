@@ -1,0 +1,90 @@
+/**
+ * A saga under test: the sandbox services, a worker on its own task queue against the
+ * shared dev server (or a given environment), and helpers to start sagas and read results.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { CompleteOrderInput, CompleteOrderResult, SagaSettings } from '../../common/saga';
+import { completeOrderStart } from '../../common/start';
+import { type Sandbox, type SeededOrder, type SeedOptions, startSandbox } from '../../sandbox';
+import { createSagaWorker } from '../../worker/create-worker';
+
+export interface Harness {
+  sandbox: Sandbox;
+  client: Client;
+  taskQueue: string;
+  /** Seeds an order in the sandbox and starts its saga. */
+  seedAndStart(
+    seed?: SeedOptions,
+    settings?: Partial<SagaSettings>,
+  ): Promise<{ seeded: SeededOrder; handle: WorkflowHandle }>;
+  start(input: CompleteOrderInput): Promise<WorkflowHandle>;
+  close(): Promise<void>;
+}
+
+/** Test settings: short activity timeouts so an abandoned attempt is noticed quickly. */
+export const FAST_SETTINGS: Partial<SagaSettings> = {
+  activityTimeoutMs: 5_000,
+  settlementWaitMs: 60_000,
+};
+
+export interface HarnessOptions {
+  /** Connect to this server instead of the shared dev server. */
+  address?: string;
+  namespace?: string;
+  /** Run no worker in this process (e.g. a worker child process is used). */
+  noWorker?: boolean;
+  taskQueue?: string;
+  httpTimeoutMs?: number;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const address = options.address ?? inject('temporalAddress');
+  const namespace = options.namespace ?? inject('temporalNamespace');
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
+  const sandbox = await startSandbox();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (!options.noWorker) {
+    nativeConnection = await NativeConnection.connect({ address });
+    worker = await createSagaWorker({
+      connection: nativeConnection,
+      namespace,
+      services: sandbox.urls,
+      httpTimeoutMs: options.httpTimeoutMs ?? 2_000,
+      workflows: { bundlePath: inject('workflowBundlePath') },
+      taskQueue,
+      shutdownGraceMs: 1_000,
+    });
+    running = worker.run();
+  }
+  const start = async (input: CompleteOrderInput) => {
+    const { workflowType, options: startOptions } = completeOrderStart(input, taskQueue);
+    return client.workflow.start(workflowType, startOptions);
+  };
+  return {
+    sandbox,
+    client,
+    taskQueue,
+    start,
+    async seedAndStart(seed = {}, settings = FAST_SETTINGS) {
+      const seeded = sandbox.state.seedOrder(seed);
+      const handle = await start({ orderId: seeded.orderId, runnerId: seeded.runnerId, settings });
+      return { seeded, handle };
+    },
+    async close() {
+      worker?.shutdown();
+      await running;
+      await nativeConnection?.close();
+      await connection.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export type SagaResult = CompleteOrderResult;

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/quiet-runtime.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Workflow tests share one dev server; two cores fit two test files at a time.
+    maxWorkers: 2,
+    allowOnly: false,
+  },
+});

@@ -1,0 +1,99 @@
+/**
+ * The worker's settings, read once at start from the environment. Anything missing or
+ * malformed stops the process with a message that names the setting.
+ */
+import { type ClientConnectConfig, loadClientConnectConfig } from '@temporalio/envconfig';
+import type { ServiceUrls } from './activities';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface WorkerConfig {
+  temporal: ClientConnectConfig & { namespace: string };
+  services: ServiceUrls;
+  /** Per-request timeout of downstream HTTP calls. */
+  httpTimeoutMs: number;
+  /** How long in-flight activities get to finish after SIGTERM. */
+  shutdownGraceMs: number;
+  healthPort: number;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  workflowBundlePath: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function serviceUrl(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(`${name} is required (base URL, e.g. http://localhost:3002)`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return value;
+}
+
+function logLevel(env: Env): WorkerConfig['logLevel'] {
+  const value = (env.LOG_LEVEL ?? 'INFO').toUpperCase();
+  if (value === 'DEBUG' || value === 'INFO' || value === 'WARN' || value === 'ERROR') return value;
+  throw new ConfigError(
+    `LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(env.LOG_LEVEL)}`,
+  );
+}
+
+/**
+ * Temporal connection through @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TOML profile); the old service's
+ * TEMPORAL_GRPC_ENDPOINT is accepted when TEMPORAL_ADDRESS is not set.
+ */
+export function temporalConnection(env: Env): WorkerConfig['temporal'] {
+  const overrides = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  if (!overrides.TEMPORAL_ADDRESS && overrides.TEMPORAL_GRPC_ENDPOINT) {
+    overrides.TEMPORAL_ADDRESS = overrides.TEMPORAL_GRPC_ENDPOINT;
+  }
+  let loaded: ClientConnectConfig;
+  try {
+    loaded = loadClientConnectConfig({ overrideEnvVars: overrides });
+  } catch (error) {
+    throw new ConfigError(`Temporal client configuration is invalid: ${String(error)}`);
+  }
+  if (!loaded.connectionOptions.address) {
+    throw new ConfigError('TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)');
+  }
+  return { ...loaded, namespace: loaded.namespace ?? 'default' };
+}
+
+export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerConfig {
+  return {
+    temporal: temporalConnection(env),
+    services: {
+      order: serviceUrl(env, 'ORDER_SERVICE_URL'),
+      user: serviceUrl(env, 'USER_SERVICE_URL'),
+      payment: serviceUrl(env, 'PAYMENT_SERVICE_URL'),
+    },
+    httpTimeoutMs: integer(env, 'HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
+    healthPort: integer(env, 'HEALTH_PORT', 8080, 0, 65_535),
+    logLevel: logLevel(env),
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
+  };
+}

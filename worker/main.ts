@@ -1,0 +1,44 @@
+/**
+ * The worker process (ECS Fargate task, or `npm run worker` locally): connects to Temporal
+ * with @temporalio/envconfig, runs the saga's workflows and activities, serves /health,
+ * and drains gracefully on SIGTERM within SHUTDOWN_GRACE_MS.
+ */
+import { join } from 'node:path';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { ConfigError, loadWorkerConfig } from './config';
+import { createSagaWorker } from './create-worker';
+import { startHealthServer } from './health';
+import { jsonLogger } from './logger';
+
+async function main(): Promise<void> {
+  const config = loadWorkerConfig(process.env, join(import.meta.dirname, 'workflow-bundle.js'));
+  Runtime.install({ logger: jsonLogger(config.logLevel), shutdownSignals: ['SIGTERM', 'SIGINT'] });
+  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  const worker = await createSagaWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    services: config.services,
+    httpTimeoutMs: config.httpTimeoutMs,
+    shutdownGraceMs: config.shutdownGraceMs,
+    workflows: { bundlePath: config.workflowBundlePath },
+  });
+  const health = await startHealthServer(config.healthPort, () => worker.getState());
+  Runtime.instance().logger.info('worker started', {
+    namespace: config.temporal.namespace,
+    healthPort: health.port,
+  });
+  try {
+    await worker.run();
+  } finally {
+    await health.close();
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : String(error);
+  process.stderr.write(
+    `${JSON.stringify({ level: 'ERROR', message: 'worker failed to start or crashed', error: message })}\n`,
+  );
+  process.exit(1);
+});
