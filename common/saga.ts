@@ -4,7 +4,10 @@ import type { OrderStatus, PaymentSnapshot } from './contracts';
 export interface SagaSettings {
   /** How long to wait for a runner without a Stripe Connect account to onboard. */
   connectAccountWaitMs: number;
-  /** How long to wait for a queued release to settle (SUCCEEDED or FAILED). */
+  /**
+   * How long to wait for a queued (or possibly queued) release to settle as SUCCEEDED or
+   * FAILED before reverting the still-authorized payment (ADR 0002).
+   */
   settlementWaitMs: number;
   /** How many times a release the Payment Service definitely rejected is re-sent. */
   releaseAttempts: number;
@@ -14,7 +17,7 @@ export interface SagaSettings {
 
 export const DEFAULT_SAGA_SETTINGS: SagaSettings = {
   connectAccountWaitMs: 24 * 60 * 60 * 1000,
-  settlementWaitMs: 60 * 60 * 1000,
+  settlementWaitMs: 24 * 60 * 60 * 1000,
   releaseAttempts: 5,
   activityTimeoutMs: 30_000,
 };

@@ -3,7 +3,8 @@
  * shared dev server (or a given environment), and helpers to start sagas and read results.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { CompleteOrderInput, CompleteOrderResult, SagaSettings } from '../../common/saga';
@@ -88,3 +89,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 export type SagaResult = CompleteOrderResult;
+
+/** The failure a saga ended with: its stable type and message. */
+export async function failureOf(
+  handle: WorkflowHandle,
+): Promise<{ type: string; message: string }> {
+  try {
+    await handle.result();
+  } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) {
+      return { type: error.cause.type ?? '', message: error.cause.message };
+    }
+    throw error;
+  }
+  throw new Error('expected the saga to fail, but it completed');
+}

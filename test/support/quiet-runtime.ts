@@ -1,4 +1,7 @@
-/** Test runs log Temporal warnings and errors only; INFO per saga step drowns the report. */
+/**
+ * Test runs log Temporal errors only: INFO per saga step and a WARN per expected saga
+ * failure would drown the report.
+ */
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('ERROR') });

@@ -48,7 +48,7 @@ async function sendRelease(ctx: PivotContext): Promise<void> {
       }
       if (type === FailureType.ReleaseRejected || attempt >= ctx.settings.releaseAttempts)
         throw error;
-      await sleep(1000 * 2 ** attempt);
+      await sleep(Math.min(1000 * 2 ** (attempt - 1), 30_000));
       const latest = await ctx.acts.steps.getPayment(ctx.orderId);
       if (latest.status !== PaymentStatus.AUTHORIZED) return;
     }

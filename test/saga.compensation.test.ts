@@ -1,0 +1,127 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PROGRESS_QUERY } from '../common/names';
+import type { SagaProgress } from '../common/saga';
+import { failureOf, type Harness, startHarness } from './support/harness';
+
+/** Permanent failures at each step: what is undone, and the final states. */
+describe('CompleteOrderWorkflow: permanent failures compensate', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => h.sandbox.faults.clear());
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const statusChanges = (orderId: string) =>
+    h.sandbox.state.entries('status-change', orderId).map((e) => e.detail);
+  const progressOf = (handle: { query: <T>(q: string) => Promise<T> }) =>
+    handle.query<SagaProgress>(PROGRESS_QUERY);
+
+  it('restores the previous status when setting DELIVERED is rejected', async () => {
+    h.sandbox.faults.inject({ route: 'updateOrderStatus', status: 400 });
+    const { seeded, handle } = await h.seedAndStart();
+    expect((await failureOf(handle)).type).toBe('DownstreamRejected');
+    expect(statusChanges(seeded.orderId)).toEqual(['ON_THE_WAY']);
+    expect((await progressOf(handle)).compensationsRun).toEqual(['restoreOrderStatus']);
+  });
+
+  it('restores the order when the runner is unknown to the User Service', async () => {
+    const { seeded, handle } = await (async () => {
+      const s = h.sandbox.state.seedOrder();
+      h.sandbox.state.connectAccounts.delete(s.runnerId);
+      return { seeded: s, handle: await h.start({ orderId: s.orderId, runnerId: s.runnerId }) };
+    })();
+    expect((await failureOf(handle)).type).toBe('RunnerNotFound');
+    expect(statusChanges(seeded.orderId)).toEqual(['DELIVERED', 'ON_THE_WAY']);
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(0);
+  });
+
+  it('restores a DELIVERED order to DELIVERED, not to an earlier status', async () => {
+    const { seeded, handle } = await h.seedAndStart({
+      orderStatus: 'DELIVERED',
+      withPayment: false,
+    });
+    expect((await failureOf(handle)).type).toBe('PaymentNotFound');
+    expect(statusChanges(seeded.orderId)).toEqual(['DELIVERED', 'DELIVERED']);
+  });
+
+  it.each([
+    'REVERTED',
+    'FAILED',
+  ] as const)('refuses a %s payment without releasing or reverting it', async (paymentStatus) => {
+    const { seeded, handle } = await h.seedAndStart({ paymentStatus });
+    expect((await failureOf(handle)).type).toBe('PaymentNotReleasable');
+    const { state } = h.sandbox;
+    expect(state.entries('release-request', seeded.orderId)).toHaveLength(0);
+    expect(state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
+  });
+
+  it('refuses a payment already released to another runner', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const payment = h.sandbox.state.payments.get(seeded.paymentId);
+    Object.assign(payment ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_other',
+      runnerId: 'user_other',
+    });
+    const handle = await h.start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
+    expect((await failureOf(handle)).type).toBe('PaymentNotReleasable');
+    expect(h.sandbox.state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+  });
+
+  it('reverts the payment and cancels the order when the release is rejected (400)', async () => {
+    h.sandbox.faults.inject({ route: 'release', status: 400 });
+    const { seeded, handle } = await h.seedAndStart();
+    expect((await failureOf(handle)).type).toBe('ReleaseRejected');
+    const { state } = h.sandbox;
+    expect(state.entries('transfer', seeded.orderId)).toHaveLength(0);
+    expect(state.entries('revert-request', seeded.orderId)).toHaveLength(1);
+    expect(statusChanges(seeded.orderId)).toEqual(['DELIVERED', 'CANCELLED']);
+    expect((await progressOf(handle)).compensationsRun).toEqual([
+      'revertPayment',
+      'restoreOrderStatus',
+    ]);
+  });
+
+  it('reverts and cancels when the queued release settles as FAILED', async () => {
+    const { seeded, handle } = await h.seedAndStart({ settlementFails: true });
+    const failure = await failureOf(handle);
+    expect(failure.type).toBe('ReleaseFailed');
+    expect(failure.message).toContain('FAILED');
+    const { state } = h.sandbox;
+    expect(state.entries('release-request', seeded.orderId)).toHaveLength(1);
+    expect(state.entries('transfer', seeded.orderId)).toHaveLength(0);
+    expect(state.entries('revert', seeded.orderId)).toHaveLength(1);
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
+  });
+
+  it('sends the revert as JSON with an Idempotency-Key and the correlation id', async () => {
+    h.sandbox.faults.inject({ route: 'release', status: 400 });
+    const { seeded, handle } = await h.seedAndStart();
+    await failureOf(handle);
+    const [revert] = h.sandbox.state.entries('revert-request', seeded.orderId);
+    expect(revert?.headers?.['content-type']).toContain('application/json');
+    expect(revert?.headers?.['idempotency-key']).toBe(`revert-${seeded.paymentId}`);
+    expect(revert?.headers?.['x-correlation-id']).toBe(handle.workflowId);
+  });
+
+  it('stops compensating, leaving the order untouched, when the revert is refused', async () => {
+    h.sandbox.faults.inject({ route: 'release', status: 400 });
+    h.sandbox.faults.inject({ route: 'revert', status: 400 });
+    const { seeded, handle } = await h.seedAndStart();
+    const failure = await failureOf(handle);
+    expect(failure.type).toBe('CompensationFailed');
+    expect(failure.message).toContain('revertPayment');
+    // The customer's money was not returned: the order must not say CANCELLED.
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('DELIVERED');
+    const progress = await progressOf(handle);
+    expect(progress).toMatchObject({
+      status: 'FAILED',
+      failureType: 'CompensationFailed',
+      compensationsRun: [],
+    });
+  });
+});

@@ -1,0 +1,120 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CompleteOrderResult } from '../common/saga';
+import { FAST_SETTINGS, failureOf, type Harness, startHarness } from './support/harness';
+
+/**
+ * The pivot. The sandbox Payment Service, like the real one, transfers again whenever it
+ * is asked again: every test counts release requests and transfers in its ledger.
+ */
+describe('CompleteOrderWorkflow: the release reaches the Payment Service at most once', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // A 1 s request timeout lets "reply later than the timeout" cases run quickly.
+    h = await startHarness({ httpTimeoutMs: 1_000 });
+  });
+  afterEach(() => h.sandbox.faults.clear());
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const count = (kind: 'release-request' | 'transfer' | 'revert-request', orderId: string) =>
+    h.sandbox.state.entries(kind, orderId).length;
+
+  it('sends the release with an Idempotency-Key naming the payment and the correlation id', async () => {
+    const { seeded, handle } = await h.seedAndStart();
+    await handle.result();
+    const [request] = h.sandbox.state.entries('release-request', seeded.orderId);
+    expect(request?.headers?.['idempotency-key']).toBe(`release-${seeded.paymentId}`);
+    expect(request?.headers?.['x-correlation-id']).toBe(handle.workflowId);
+  });
+
+  it.each([
+    ['the reply is dropped after the release was queued', { drop: true }],
+    ['the reply comes after the request timeout', { delayMs: 2_500 }],
+    ['a gateway answers 502 without the service error body', { status: 502, body: 'Bad Gateway' }],
+    [
+      'a gateway answers 504 after the release was queued',
+      { status: 504, body: { message: 'timeout' } },
+    ],
+  ])('does not re-send when %s, and completes from the settled status', async (_case, fault) => {
+    h.sandbox.faults.inject({ route: 'release', afterProcessing: true, ...fault });
+    const { seeded, handle } = await h.seedAndStart();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(count('release-request', seeded.orderId)).toBe(1);
+    expect(count('transfer', seeded.orderId)).toBe(1);
+    expect(count('revert-request', seeded.orderId)).toBe(0);
+  });
+
+  it.each([
+    ['503 KAFKA_ERROR', { status: 503 }],
+    ['500 KAFKA_PUBLISH_ERROR', { status: 500 }],
+    ['429 with the service error body', { status: 429 }],
+  ])('re-sends after a definite rejection (%s) and pays once', async (_case, fault) => {
+    h.sandbox.faults.inject({ route: 'release', times: 2, ...fault });
+    const { seeded, handle } = await h.seedAndStart();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(count('release-request', seeded.orderId)).toBe(1);
+    expect(count('transfer', seeded.orderId)).toBe(1);
+  });
+
+  it('gives up after releaseAttempts definite rejections, reverts, and never transferred', async () => {
+    h.sandbox.faults.inject({ route: 'release', times: Number.POSITIVE_INFINITY, status: 503 });
+    const { seeded, handle } = await h.seedAndStart({}, { ...FAST_SETTINGS, releaseAttempts: 2 });
+    expect((await failureOf(handle)).type).toBe('ReleaseNotQueued');
+    expect(count('release-request', seeded.orderId)).toBe(0);
+    expect(count('transfer', seeded.orderId)).toBe(0);
+    expect(count('revert-request', seeded.orderId)).toBe(1);
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
+  });
+
+  it('fails over to a revert when a queued release never settles within the window', async () => {
+    h.sandbox.state.settleDelayMs = 60_000;
+    try {
+      const { seeded, handle } = await h.seedAndStart(
+        {},
+        { ...FAST_SETTINGS, settlementWaitMs: 1_500 },
+      );
+      const failure = await failureOf(handle);
+      expect(failure.type).toBe('ReleaseFailed');
+      expect(failure.message).toContain('not confirmed');
+      expect(count('release-request', seeded.orderId)).toBe(1);
+      expect(count('revert-request', seeded.orderId)).toBe(1);
+    } finally {
+      h.sandbox.state.settleDelayMs = 20;
+    }
+  });
+
+  it('skips the release when this runner was already paid (saga reset or re-run)', async () => {
+    const seeded = h.sandbox.state.seedOrder({ orderStatus: 'DELIVERED' });
+    const payment = h.sandbox.state.payments.get(seeded.paymentId);
+    Object.assign(payment ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_earlier',
+      runnerId: seeded.runnerId,
+    });
+    const handle = await h.start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.transferId).toBe('tr_earlier');
+    expect(count('release-request', seeded.orderId)).toBe(0);
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+  });
+
+  it('never touches a payment whose id from the service is a path trick', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const payment = h.sandbox.state.payments.get(seeded.paymentId);
+    Object.assign(payment ?? {}, { paymentId: '../../admin' });
+    const handle = await h.start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
+    expect((await failureOf(handle)).type).toBe('ContractViolation');
+    expect(count('release-request', seeded.orderId)).toBe(0);
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
+  });
+
+  it('refuses a Connect account id that is not a Stripe account id', async () => {
+    const seeded = h.sandbox.state.seedOrder({ connectAccountId: 'acct_../../x' });
+    const handle = await h.start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
+    expect((await failureOf(handle)).type).toBe('ContractViolation');
+    expect(count('release-request', seeded.orderId)).toBe(0);
+  });
+});
