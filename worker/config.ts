@@ -3,6 +3,7 @@
  * malformed stops the process with a message that names the setting.
  */
 import { type ClientConnectConfig, loadClientConnectConfig } from '@temporalio/envconfig';
+import { TASK_QUEUE } from '../common/names';
 import type { ServiceUrls } from './activities';
 
 export class ConfigError extends Error {
@@ -12,6 +13,8 @@ export class ConfigError extends Error {
 export interface WorkerConfig {
   temporal: ClientConnectConfig & { namespace: string };
   services: ServiceUrls;
+  /** Task queue to poll; only tests and blue/green moves change the default. */
+  taskQueue: string;
   /** Per-request timeout of downstream HTTP calls. */
   httpTimeoutMs: number;
   /** How long in-flight activities get to finish after SIGTERM. */
@@ -90,6 +93,7 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
       user: serviceUrl(env, 'USER_SERVICE_URL'),
       payment: serviceUrl(env, 'PAYMENT_SERVICE_URL'),
     },
+    taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     httpTimeoutMs: integer(env, 'HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
     healthPort: integer(env, 'HEALTH_PORT', 8080, 0, 65_535),

@@ -20,11 +20,13 @@ async function main(): Promise<void> {
     services: config.services,
     httpTimeoutMs: config.httpTimeoutMs,
     shutdownGraceMs: config.shutdownGraceMs,
+    taskQueue: config.taskQueue,
     workflows: { bundlePath: config.workflowBundlePath },
   });
   const health = await startHealthServer(config.healthPort, () => worker.getState());
   Runtime.instance().logger.info('worker started', {
     namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
     healthPort: health.port,
   });
   try {

@@ -1,0 +1,53 @@
+/**
+ * The worker as operators run it: `node dist/worker/main.js` in its own process, so tests
+ * can SIGKILL it mid-saga and start another one.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'worker', 'main.js');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Every stdout line, as written. */
+  lines: string[];
+  /** Resolves with the health port once the worker logged that it started. */
+  started: Promise<number>;
+  /** Resolves with the exit code (or signal) once the process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stderr(): string;
+}
+
+export function spawnWorker(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HEALTH_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
+  const started = new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      lines.push(line);
+      const entry = JSON.parse(line) as { message?: string; healthPort?: number };
+      if (entry.message === 'worker started' && entry.healthPort) resolve(entry.healthPort);
+    });
+    exited.then(() => reject(new Error(`worker exited before starting: ${stderr}`)), reject);
+  });
+  return { child, lines, started, exited, stderr: () => stderr };
+}
+
+/** Polls the worker's /health until it answers 200 (the worker is polling its queue). */
+export async function waitHealthy(port: number): Promise<unknown> {
+  for (;;) {
+    const reply = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+    if (reply?.status === 200) return reply.json();
+    await delay(50); // polling interval, not a synchronisation guess
+  }
+}

@@ -1,0 +1,114 @@
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CompleteOrderResult } from '../common/saga';
+import type { LedgerEntry } from '../sandbox';
+import { type Harness, startHarness } from './support/harness';
+import { spawnWorker, type WorkerProcess, waitHealthy } from './support/worker-process';
+
+/**
+ * The worker process is killed mid-saga and replaced. Whatever the moment, the saga ends
+ * and the Payment Service saw one release and made one transfer per order.
+ */
+describe('Worker process: killed and restarted mid-saga', () => {
+  let h: Harness;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness({ noWorker: true });
+  });
+  afterEach(() => {
+    h.sandbox.faults.clear();
+    for (const w of workers.splice(0)) w.child.kill('SIGKILL');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function startWorker(): Promise<WorkerProcess> {
+    const worker = spawnWorker({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+      ORDER_SERVICE_URL: h.sandbox.urls.order,
+      USER_SERVICE_URL: h.sandbox.urls.user,
+      PAYMENT_SERVICE_URL: h.sandbox.urls.payment,
+      HTTP_TIMEOUT_MS: '2000',
+      SHUTDOWN_GRACE_MS: '5000',
+    });
+    workers.push(worker);
+    await waitHealthy(await worker.started);
+    return worker;
+  }
+
+  function nextLedger(kind: LedgerEntry['kind']): Promise<LedgerEntry> {
+    return new Promise((resolve) => {
+      const listener = (entry: LedgerEntry) => {
+        if (entry.kind !== kind) return;
+        h.sandbox.state.off('ledger', listener);
+        resolve(entry);
+      };
+      h.sandbox.state.on('ledger', listener);
+    });
+  }
+
+  async function kill(worker: WorkerProcess): Promise<void> {
+    worker.child.kill('SIGKILL');
+    expect((await worker.exited).signal).toBe('SIGKILL');
+  }
+
+  it('pays once when killed while the release request is in flight', async () => {
+    // The service queues the release but holds its reply: the worker dies waiting for it.
+    h.sandbox.faults.inject({ route: 'release', afterProcessing: true, delayMs: 60_000 });
+    const first = await startWorker();
+    const released = nextLedger('release-request');
+    const { seeded, handle } = await h.seedAndStart();
+    await released;
+    await kill(first);
+    await startWorker();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+    expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+  });
+
+  it('pays each of several concurrent orders once when killed right after a release was accepted', async () => {
+    const first = await startWorker();
+    const released = nextLedger('release-request');
+    const sagas = await Promise.all([1, 2, 3, 4].map(() => h.seedAndStart()));
+    await released;
+    await kill(first);
+    await startWorker();
+    for (const { seeded, handle } of sagas) {
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result.outcome).toBe('COMPLETED');
+      expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+      expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+    }
+  });
+
+  it('finishes the saga after a kill before the release, releasing exactly once', async () => {
+    const first = await startWorker();
+    const delivered = nextLedger('status-change');
+    const { seeded, handle } = await h.seedAndStart();
+    await delivered;
+    await kill(first);
+    await startWorker();
+    await handle.result();
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+  });
+
+  it('drains on SIGTERM: exits 0, logs JSON, and the next worker finishes the saga', async () => {
+    h.sandbox.faults.inject({ route: 'paymentStatus', delayMs: 500 });
+    const first = await startWorker();
+    const delivered = nextLedger('status-change');
+    const { seeded, handle } = await h.seedAndStart();
+    await delivered;
+    first.child.kill('SIGTERM');
+    expect((await first.exited).code).toBe(0);
+    expect(first.lines.length).toBeGreaterThan(0);
+    for (const line of first.lines) expect(() => JSON.parse(line)).not.toThrow();
+    await startWorker();
+    await handle.result();
+    expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+  });
+});
