@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadWorkerConfig } from '../worker/config';
+import { spawnWorker } from './support/worker-process';
+
+const VALID = {
+  TEMPORAL_ADDRESS: 'localhost:7233',
+  ORDER_SERVICE_URL: 'http://order-service:3002',
+  USER_SERVICE_URL: 'http://user-service:3001',
+  PAYMENT_SERVICE_URL: 'http://payment-service:3003',
+};
+
+describe('Function: loadWorkerConfig', () => {
+  it('reads a complete environment with defaults for the optional settings', () => {
+    const config = loadWorkerConfig(VALID, '/bundle.js');
+    expect(config).toMatchObject({
+      temporal: { namespace: 'default', connectionOptions: { address: 'localhost:7233' } },
+      services: { order: VALID.ORDER_SERVICE_URL, user: VALID.USER_SERVICE_URL, payment: VALID.PAYMENT_SERVICE_URL },
+      taskQueue: 'complete-order-queue',
+      httpTimeoutMs: 10_000,
+      shutdownGraceMs: 30_000,
+      healthPort: 8080,
+      workflowBundlePath: '/bundle.js',
+    });
+  });
+
+  it("accepts the old service's TEMPORAL_GRPC_ENDPOINT", () => {
+    const { TEMPORAL_ADDRESS: _, ...rest } = VALID;
+    const config = loadWorkerConfig({ ...rest, TEMPORAL_GRPC_ENDPOINT: 'temporal:7233' }, '/b.js');
+    expect(config.temporal.connectionOptions.address).toBe('temporal:7233');
+  });
+
+  it('turns on TLS with an API key, as Temporal Cloud needs', () => {
+    const config = loadWorkerConfig(
+      { ...VALID, TEMPORAL_API_KEY: 'key', TEMPORAL_NAMESPACE: 'prod.a1b2c' },
+      '/b.js',
+    );
+    expect(config.temporal.namespace).toBe('prod.a1b2c');
+    expect(config.temporal.connectionOptions).toMatchObject({ apiKey: 'key', tls: true });
+  });
+
+  it.each([
+    ['ORDER_SERVICE_URL', { ORDER_SERVICE_URL: undefined }],
+    ['USER_SERVICE_URL', { USER_SERVICE_URL: 'not a url' }],
+    ['PAYMENT_SERVICE_URL', { PAYMENT_SERVICE_URL: 'ftp://payments' }],
+    ['TEMPORAL_ADDRESS', { TEMPORAL_ADDRESS: undefined }],
+    ['HTTP_TIMEOUT_MS', { HTTP_TIMEOUT_MS: '10s' }],
+    ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '-1' }],
+    ['HEALTH_PORT', { HEALTH_PORT: '70000' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'chatty' }],
+  ])('names %s when it is missing or malformed', (name, override) => {
+    expect(() => loadWorkerConfig({ ...VALID, ...override }, '/b.js')).toThrow(name);
+  });
+});
+
+describe('Worker process: bad settings', () => {
+  it('exits 1 at start with a message naming the missing setting', async () => {
+    const { ORDER_SERVICE_URL: _, ...env } = VALID;
+    const worker = spawnWorker(env);
+    await expect(worker.started).rejects.toThrow();
+    expect((await worker.exited).code).toBe(1);
+    expect(worker.stderr()).toContain('ORDER_SERVICE_URL is required');
+  });
+});
