@@ -31,12 +31,13 @@ describe('Function: isValidId', () => {
     expect(isValidId('paymentId', value)).toBe(false);
   });
 
-  it.each(['3F1C2A9E-8B7D-4C6E-9F10-2A3B4C5D6E7F', '3f1c2a9e8b7d4c6e9f102a3b4c5d6e7f', 'order-1'])(
-    'rejects %s as an order id (one canonical form, one workflow id per order)',
-    (value) => {
-      expect(isValidId('orderId', value)).toBe(false);
-    },
-  );
+  it.each([
+    '3F1C2A9E-8B7D-4C6E-9F10-2A3B4C5D6E7F',
+    '3f1c2a9e8b7d4c6e9f102a3b4c5d6e7f',
+    'order-1',
+  ])('rejects %s as an order id (one canonical form, one workflow id per order)', (value) => {
+    expect(isValidId('orderId', value)).toBe(false);
+  });
 });
 
 describe('Function: pathSegment', () => {

@@ -14,7 +14,11 @@ describe('Function: loadWorkerConfig', () => {
     const config = loadWorkerConfig(VALID, '/bundle.js');
     expect(config).toMatchObject({
       temporal: { namespace: 'default', connectionOptions: { address: 'localhost:7233' } },
-      services: { order: VALID.ORDER_SERVICE_URL, user: VALID.USER_SERVICE_URL, payment: VALID.PAYMENT_SERVICE_URL },
+      services: {
+        order: VALID.ORDER_SERVICE_URL,
+        user: VALID.USER_SERVICE_URL,
+        payment: VALID.PAYMENT_SERVICE_URL,
+      },
       taskQueue: 'complete-order-queue',
       httpTimeoutMs: 10_000,
       shutdownGraceMs: 30_000,
