@@ -10,5 +10,7 @@ export default defineConfig({
     // Workflow tests share one dev server; two cores fit two test files at a time.
     maxWorkers: 2,
     allowOnly: false,
+    // Handler logs (Powertools) only at ERROR: expected 4xx/503 cases would flood the report.
+    env: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
   },
 });

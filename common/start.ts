@@ -6,17 +6,17 @@ import {
 import { SEARCH_ATTRIBUTE_NAMES, TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from './names';
 import type { CompleteOrderInput } from './saga';
 
-const ORDER_ID = defineSearchAttributeKey(
+export const ORDER_ID_ATTRIBUTE = defineSearchAttributeKey(
   SEARCH_ATTRIBUTE_NAMES.orderId,
   SearchAttributeType.KEYWORD,
 );
-const RUNNER_ID = defineSearchAttributeKey(
+export const RUNNER_ID_ATTRIBUTE = defineSearchAttributeKey(
   SEARCH_ATTRIBUTE_NAMES.runnerId,
   SearchAttributeType.KEYWORD,
 );
 
 /** Keys of the saga's search attributes, registered on every namespace it runs in. */
-export const SEARCH_ATTRIBUTE_KEYS = [ORDER_ID, RUNNER_ID] as const;
+export const SEARCH_ATTRIBUTE_KEYS = [ORDER_ID_ATTRIBUTE, RUNNER_ID_ATTRIBUTE] as const;
 
 /**
  * Everything needed to start a saga, for every starter (API, tests, scripts): the type,
@@ -31,8 +31,8 @@ export function completeOrderStart(input: CompleteOrderInput, taskQueue: string 
       workflowId: workflowIdFor(input.orderId),
       args: [input] as [CompleteOrderInput],
       typedSearchAttributes: new TypedSearchAttributes([
-        { key: ORDER_ID, value: input.orderId },
-        { key: RUNNER_ID, value: input.runnerId },
+        { key: ORDER_ID_ATTRIBUTE, value: input.orderId },
+        { key: RUNNER_ID_ATTRIBUTE, value: input.runnerId },
       ]),
     },
   };

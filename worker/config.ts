@@ -2,16 +2,18 @@
  * The worker's settings, read once at start from the environment. Anything missing or
  * malformed stops the process with a message that names the setting.
  */
-import { type ClientConnectConfig, loadClientConnectConfig } from '@temporalio/envconfig';
 import { TASK_QUEUE } from '../common/names';
+import {
+  ConfigError,
+  type TemporalConnectConfig,
+  temporalConnection,
+} from '../common/temporal-config';
 import type { ServiceUrls } from './activities';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export interface WorkerConfig {
-  temporal: ClientConnectConfig & { namespace: string };
+  temporal: TemporalConnectConfig;
   services: ServiceUrls;
   /** Task queue to poll; only tests and blue/green moves change the default. */
   taskQueue: string;
@@ -59,30 +61,6 @@ function logLevel(env: Env): WorkerConfig['logLevel'] {
   throw new ConfigError(
     `LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(env.LOG_LEVEL)}`,
   );
-}
-
-/**
- * Temporal connection through @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
- * TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TOML profile); the old service's
- * TEMPORAL_GRPC_ENDPOINT is accepted when TEMPORAL_ADDRESS is not set.
- */
-export function temporalConnection(env: Env): WorkerConfig['temporal'] {
-  const overrides = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
-  );
-  if (!overrides.TEMPORAL_ADDRESS && overrides.TEMPORAL_GRPC_ENDPOINT) {
-    overrides.TEMPORAL_ADDRESS = overrides.TEMPORAL_GRPC_ENDPOINT;
-  }
-  let loaded: ClientConnectConfig;
-  try {
-    loaded = loadClientConnectConfig({ overrideEnvVars: overrides });
-  } catch (error) {
-    throw new ConfigError(`Temporal client configuration is invalid: ${String(error)}`);
-  }
-  if (!loaded.connectionOptions.address) {
-    throw new ConfigError('TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)');
-  }
-  return { ...loaded, namespace: loaded.namespace ?? 'default' };
 }
 
 export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerConfig {

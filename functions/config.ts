@@ -1,0 +1,58 @@
+/**
+ * The API handlers' settings, read once per Lambda container (at first use, so a bad
+ * setting becomes a logged 500 on a request rather than a crashed init).
+ */
+import { TASK_QUEUE } from '../common/names';
+import {
+  ConfigError,
+  type TemporalConnectConfig,
+  temporalConnection,
+} from '../common/temporal-config';
+
+export const AuthMode = { jwt: 'jwt', iam: 'iam', none: 'none' } as const;
+export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];
+
+export interface ApiConfig {
+  temporal: TemporalConnectConfig;
+  taskQueue: string;
+  /** Deadline of one call to Temporal; shorter than the function's timeout. */
+  callDeadlineMs: number;
+  /** `none` lets requests without an authorizer identity through (local server only). */
+  authMode: AuthMode;
+}
+
+/** Largest request body accepted (decoded bytes); larger is a 413. */
+export const MAX_BODY_BYTES = 4096;
+
+function authMode(value: string | undefined): AuthMode {
+  const mode = value ?? AuthMode.jwt;
+  if (Object.hasOwn(AuthMode, mode)) return mode as AuthMode;
+  throw new ConfigError(`AUTH_MODE must be jwt, iam or none, got ${JSON.stringify(value)}`);
+}
+
+function deadline(value: string | undefined): number {
+  const ms = Number(value ?? 5000);
+  if (!Number.isInteger(ms) || ms < 100 || ms > 25_000) {
+    throw new ConfigError(
+      `TEMPORAL_CALL_DEADLINE_MS must be an integer from 100 to 25000, got ${JSON.stringify(value)}`,
+    );
+  }
+  return ms;
+}
+
+export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  return {
+    temporal: temporalConnection(env),
+    taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
+    callDeadlineMs: deadline(env.TEMPORAL_CALL_DEADLINE_MS),
+    authMode: authMode(env.AUTH_MODE),
+  };
+}
+
+let cached: ApiConfig | undefined;
+
+/** This container's config, loaded on first use. */
+export function apiConfig(): ApiConfig {
+  cached ??= loadApiConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,88 @@
+/**
+ * The API's routes behind a plain HTTP server: each request becomes the API Gateway v2
+ * event the Lambda would receive, and the handler's result becomes the HTTP reply.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { apiGatewayEvent, lambdaContext, type Route } from './api-gateway';
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface ApiRoutes {
+  trigger: Handler;
+  health: Handler;
+  completion: Handler;
+}
+
+/** API Gateway's own limit on request bodies; the handlers enforce a smaller one. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+function match(method: string, path: string): (Route & { name: keyof ApiRoutes }) | undefined {
+  if (method === 'POST' && path === '/triggerCompleteOrderWorkflow') {
+    return { name: 'trigger', routeKey: 'POST /triggerCompleteOrderWorkflow' };
+  }
+  if (method === 'GET' && path === '/health') return { name: 'health', routeKey: 'GET /health' };
+  const completion = /^\/orders\/([^/]+)\/completion$/.exec(path);
+  if (method === 'GET' && completion?.[1]) {
+    return {
+      name: 'completion',
+      routeKey: 'GET /orders/{orderId}/completion',
+      pathParameters: { orderId: decodeURIComponent(completion[1]) },
+    };
+  }
+  return undefined;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export async function startLocalApi(
+  routes: ApiRoutes,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = match(req.method ?? 'GET', url.pathname);
+    const body = await readBody(req);
+    if (!route || body === undefined) {
+      res.writeHead(route ? 413 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: route ? 'Request Entity Too Large' : 'Not Found' }));
+      return;
+    }
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+    );
+    const event = apiGatewayEvent(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers, body },
+      route,
+    );
+    const result = await routes[route.name](event, lambdaContext(`complete-order-${route.name}`));
+    res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+    res.end(result.body ?? '');
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

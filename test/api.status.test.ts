@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
+import type { SagaProgress } from '../common/saga';
+import { handler as health } from '../functions/health/handler';
+import { handler as completion } from '../functions/status/handler';
+import { handler as trigger } from '../functions/trigger/handler';
+import type { HttpRequestLike } from '../sandbox/api-gateway';
+import { invoke, runnerAuth, serviceAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { type Harness, startHarness } from './support/harness';
+
+const PATH = '/orders/{orderId}/completion';
+
+function getCompletion(orderId: string, authorizer: HttpRequestLike['authorizer'] = serviceAuth) {
+  const request = {
+    method: 'GET',
+    url: `/orders/${encodeURIComponent(orderId)}/completion`,
+    authorizer,
+  };
+  return invoke(
+    completion,
+    request,
+    { routeKey: `GET ${PATH}`, pathParameters: { orderId } },
+    PATH,
+  );
+}
+
+async function waiting(handle: WorkflowHandle): Promise<boolean> {
+  const progress = await handle.query<SagaProgress>(PROGRESS_QUERY);
+  return progress.waitingFor !== null;
+}
+
+describe('Function: completion handler (GET /orders/{orderId}/completion)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
+    process.env.TEMPORAL_TASK_QUEUE = h.taskQueue;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function triggered(seed: Parameters<Harness['sandbox']['state']['seedOrder']>[0] = {}) {
+    const seeded = h.sandbox.state.seedOrder(seed);
+    await invoke(
+      trigger,
+      triggerRequest({ order_id: seeded.orderId, runner_id: seeded.runnerId }),
+      TRIGGER_ROUTE,
+      '/triggerCompleteOrderWorkflow',
+    );
+    return { seeded, handle: h.client.workflow.getHandle(workflowIdFor(seeded.orderId)) };
+  }
+
+  it('reports a completed saga with its result', async () => {
+    const { seeded, handle } = await triggered();
+    await handle.result();
+    const reply = await getCompletion(seeded.orderId);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      status: 'COMPLETED',
+      result: { outcome: 'COMPLETED', orderStatus: 'COMPLETED' },
+    });
+  });
+
+  it('reports a running saga with the step it waits in', async () => {
+    const { seeded, handle } = await triggered({ connectAccountId: null });
+    // Until the saga has read the (missing) account it is still on earlier steps.
+    while (!(await waiting(handle))) await delay(50);
+    const reply = await getCompletion(seeded.orderId);
+    expect(reply.body).toMatchObject({
+      status: 'RUNNING',
+      progress: {
+        currentStep: 'getConnectAccount',
+        waitingFor: 'runner Stripe Connect onboarding',
+      },
+    });
+    await handle.terminate('test done');
+  });
+
+  it('reports a failed saga with its failure type', async () => {
+    const { seeded, handle } = await triggered({ orderStatus: 'CANCELLED' });
+    await handle.result().catch(() => undefined);
+    const reply = await getCompletion(seeded.orderId);
+    expect(reply.body).toMatchObject({
+      status: 'FAILED',
+      failure: { type: 'OrderNotCompletable' },
+    });
+  });
+
+  it('answers 404 when no saga exists for the order', async () => {
+    const reply = await getCompletion(randomUUID());
+    expect(reply.status).toBe(404);
+    expect(reply.body.error).toBe('NOT_FOUND');
+  });
+
+  it("answers 404, not the saga, to a runner asking about another runner's order", async () => {
+    const { seeded, handle } = await triggered();
+    await handle.result();
+    expect((await getCompletion(seeded.orderId, runnerAuth('user_intruder'))).status).toBe(404);
+    expect((await getCompletion(seeded.orderId, runnerAuth(seeded.runnerId))).status).toBe(200);
+  });
+
+  it.each([
+    'not-a-uuid',
+    '..',
+    '%2e%2e',
+    `${randomUUID()}/x`,
+  ])('answers 400 to the order id %j', async (orderId) => {
+    const reply = await getCompletion(orderId);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('Function: health handler (GET /health)', () => {
+  it('answers healthy without any Temporal settings', async () => {
+    const reply = await invoke(
+      health,
+      { method: 'GET', url: '/health' },
+      { routeKey: 'GET /health' },
+      '/health',
+    );
+    expect(reply).toMatchObject({ status: 200, body: { status: 'healthy' } });
+  });
+});

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { workflowIdFor } from '../common/names';
+import { handler as trigger } from '../functions/trigger/handler';
+import { invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { type Harness, startHarness } from './support/harness';
+
+const PATH = '/triggerCompleteOrderWorkflow';
+const post = (body: unknown, options?: Parameters<typeof triggerRequest>[1]) =>
+  invoke(trigger, triggerRequest(body, options), TRIGGER_ROUTE, PATH);
+
+describe('Function: trigger handler (POST /triggerCompleteOrderWorkflow)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
+    process.env.TEMPORAL_NAMESPACE = inject('temporalNamespace');
+    process.env.TEMPORAL_TASK_QUEUE = h.taskQueue;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const exists = (orderId: string) =>
+    h.client.workflow
+      .getHandle(workflowIdFor(orderId))
+      .describe()
+      .then(
+        () => true,
+        () => false,
+      );
+
+  it('starts the saga with search attributes, and the saga pays the runner', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const reply = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({
+      message: 'Workflow triggered',
+      workflow_id: workflowIdFor(seeded.orderId),
+    });
+    const handle = h.client.workflow.getHandle(workflowIdFor(seeded.orderId));
+    await handle.result();
+    const { searchAttributes, runId } = await handle.describe();
+    expect(runId).toBe(reply.body.run_id);
+    expect(searchAttributes).toMatchObject({
+      OrderId: [seeded.orderId],
+      RunnerId: [seeded.runnerId],
+    });
+    expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+  });
+
+  it('accepts clerk_user_id, as existing clients send it, and an upper-case order id', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const reply = await post({
+      order_id: seeded.orderId.toUpperCase(),
+      clerk_user_id: seeded.runnerId,
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body.workflow_id).toBe(workflowIdFor(seeded.orderId));
+  });
+
+  it('answers a trigger for a running saga with that saga, starting nothing', async () => {
+    const seeded = h.sandbox.state.seedOrder({ connectAccountId: null });
+    const first = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    const second = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    expect(second.body).toEqual({ ...first.body, message: 'Workflow already running' });
+    await h.client.workflow.getHandle(workflowIdFor(seeded.orderId)).terminate('test done');
+  });
+
+  it('answers a trigger after completion with the completed saga', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const first = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    await h.client.workflow.getHandle(workflowIdFor(seeded.orderId)).result();
+    const again = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    expect(again.body).toEqual({ ...first.body, message: 'Workflow already completed' });
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+  });
+
+  it('starts a new saga after a failed one (the cause may have been fixed)', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    h.sandbox.state.connectAccounts.delete(seeded.runnerId);
+    const first = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    await h.client.workflow
+      .getHandle(workflowIdFor(seeded.orderId))
+      .result()
+      .catch(() => undefined);
+    h.sandbox.state.connectAccounts.set(seeded.runnerId, 'acct_fixed123');
+    const second = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    expect(second.body.message).toBe('Workflow triggered');
+    expect(second.body.run_id).not.toBe(first.body.run_id);
+    await h.client.workflow.getHandle(workflowIdFor(seeded.orderId)).result();
+    expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+  });
+
+  it('starts one saga for 25 concurrent triggers of one order, and pays once', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const body = { order_id: seeded.orderId, runner_id: seeded.runnerId };
+    const replies = await Promise.all(Array.from({ length: 25 }, () => post(body)));
+    expect(replies.map((r) => r.status)).toEqual(Array(25).fill(200));
+    expect(new Set(replies.map((r) => r.body.run_id)).size).toBe(1);
+    expect(replies.filter((r) => r.body.message === 'Workflow triggered')).toHaveLength(1);
+    await h.client.workflow.getHandle(workflowIdFor(seeded.orderId)).result();
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+  });
+
+  it('lets a runner (JWT) trigger only their own delivery', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const body = { order_id: seeded.orderId, runner_id: seeded.runnerId };
+    const other = await post(body, { authorizer: runnerAuth('user_intruder') });
+    expect(other.status).toBe(403);
+    expect(other.body.error).toBe('FORBIDDEN');
+    expect(await exists(seeded.orderId)).toBe(false);
+    const own = await post(body, { authorizer: runnerAuth(seeded.runnerId) });
+    expect(own.status).toBe(200);
+  });
+
+  it('refuses a request without a verified identity with 401', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const request = triggerRequest({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    const reply = await invoke(trigger, { ...request, authorizer: undefined }, TRIGGER_ROUTE, PATH);
+    expect(reply.status).toBe(401);
+    expect(await exists(seeded.orderId)).toBe(false);
+  });
+});

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler as trigger } from '../functions/trigger/handler';
+import { invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
+
+/**
+ * Temporal that does not answer: a listener that accepts connections and never speaks,
+ * the worst case for a caller with no deadline.
+ */
+describe('Function: trigger handler when Temporal is unreachable', () => {
+  const silent = createServer(() => undefined);
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
+    process.env.TEMPORAL_CALL_DEADLINE_MS = '1000';
+  });
+  afterAll(() => {
+    silent.close();
+  });
+
+  it('answers 503 with Retry-After instead of hanging or a 500', async () => {
+    const body = { order_id: randomUUID(), runner_id: 'user_2abc' };
+    const reply = await invoke(
+      trigger,
+      triggerRequest(body),
+      TRIGGER_ROUTE,
+      '/triggerCompleteOrderWorkflow',
+    );
+    expect(reply.status).toBe(503);
+    expect(reply.body.error).toBe('TEMPORAL_UNAVAILABLE');
+    expect(reply.headers['retry-after']).toBe('5');
+  });
+
+  it('answers 503 again on the next request (a failed connection is not cached)', async () => {
+    const body = { order_id: randomUUID(), runner_id: 'user_2abc' };
+    const reply = await invoke(
+      trigger,
+      triggerRequest(body),
+      TRIGGER_ROUTE,
+      '/triggerCompleteOrderWorkflow',
+    );
+    expect(reply.status).toBe(503);
+  });
+});

@@ -1,0 +1,62 @@
+/** Drives the real handlers (the whole Middy chain) with API Gateway v2 events. */
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { expect } from 'vitest';
+import {
+  apiGatewayEvent,
+  type HttpRequestLike,
+  lambdaContext,
+  type Route,
+} from '../../sandbox/api-gateway';
+import { openApiErrors } from './openapi';
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export const runnerAuth = (sub: string) => ({ jwt: { claims: { sub } } });
+export const serviceAuth = { iam: { userArn: 'arn:aws:iam::123456789012:role/mobile-backend' } };
+
+/** Invokes `handler` and checks the reply against docs/openapi.yaml for `documentedPath`. */
+export async function invoke(
+  handler: Handler,
+  request: HttpRequestLike,
+  route: Route,
+  documentedPath: string,
+): Promise<Reply> {
+  const result = await handler(apiGatewayEvent(request, route), lambdaContext('test'));
+  const status = result.statusCode ?? 200;
+  const body = JSON.parse(result.body ?? 'null') as Record<string, unknown>;
+  expect(result.headers?.['content-type']).toBe('application/json');
+  expect(openApiErrors(request.method, documentedPath, status, body)).toEqual([]);
+  return { status, headers: (result.headers ?? {}) as Record<string, string>, body };
+}
+
+export const TRIGGER_ROUTE: Route = { routeKey: 'POST /triggerCompleteOrderWorkflow' };
+
+export function triggerRequest(
+  body: unknown,
+  options: {
+    raw?: boolean;
+    headers?: Record<string, string>;
+    authorizer?: HttpRequestLike['authorizer'];
+  } = {},
+): HttpRequestLike {
+  return {
+    method: 'POST',
+    url: '/triggerCompleteOrderWorkflow',
+    headers: options.headers ?? { 'content-type': 'application/json' },
+    body: options.raw ? (body as string | Buffer) : JSON.stringify(body),
+    authorizer: options.authorizer ?? serviceAuth,
+  };
+}
