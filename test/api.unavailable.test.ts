@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as trigger } from '../functions/trigger/handler';
-import { invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { apiEnv, invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
 
 /**
  * Temporal that does not answer: a listener that accepts connections and never speaks,
@@ -10,13 +10,15 @@ import { invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
  */
 describe('Function: trigger handler when Temporal is unreachable', () => {
   const silent = createServer(() => undefined);
+  let env: ReturnType<typeof apiEnv>;
   beforeAll(async () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
-    process.env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
-    process.env.TEMPORAL_CALL_DEADLINE_MS = '1000';
+    env = apiEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_CALL_DEADLINE_MS: '1000' });
+    env.apply();
   });
   afterAll(() => {
+    env?.restore();
     silent.close();
   });
 

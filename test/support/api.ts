@@ -60,3 +60,17 @@ export function triggerRequest(
     authorizer: options.authorizer ?? serviceAuth,
   };
 }
+
+/** Sets the API's environment for this file's tests and restores it afterwards. */
+export function apiEnv(vars: Record<string, string>): { apply(): void; restore(): void } {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  return {
+    apply: () => Object.assign(process.env, vars),
+    restore: () => {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    },
+  };
+}
