@@ -4,22 +4,12 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
-import { apiGatewayEvent, lambdaContext, type Route } from './api-gateway';
-
-type Handler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+import { apiGatewayEvent, type LambdaHttpHandler, lambdaContext, type Route } from './api-gateway';
 
 export interface ApiRoutes {
-  trigger: Handler;
-  health: Handler;
-  completion: Handler;
+  trigger: LambdaHttpHandler;
+  health: LambdaHttpHandler;
+  completion: LambdaHttpHandler;
 }
 
 /** API Gateway's own limit on request bodies; the handlers enforce a smaller one. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../common/names';
 import { handler as trigger } from '../functions/trigger/handler';
-import { apiEnv, invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
-import { type Harness, startHarness } from './support/harness';
+import { invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { useHarness } from './support/harness';
 
 const ORDER = randomUUID();
 const RUNNER = 'user_2abcDEF';
@@ -208,21 +208,7 @@ const cases: BadCase[] = [
 ];
 
 describe('Function: trigger handler rejects bad input', () => {
-  let h: Harness;
-  let env: ReturnType<typeof apiEnv>;
-  beforeAll(async () => {
-    h = await startHarness();
-    env = apiEnv({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-    });
-    env.apply();
-  });
-  afterAll(async () => {
-    env?.restore();
-    await h?.close();
-  });
+  const h = useHarness({ api: true });
 
   it.each(cases)('answers $status $error to $name, and starts nothing', async (c) => {
     const request = triggerRequest(c.body, { raw: c.raw, headers: c.headers ?? json });

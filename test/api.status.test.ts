@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
 import type { SagaProgress } from '../common/saga';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import type { HttpRequestLike } from '../sandbox/api-gateway';
-import {
-  apiEnv,
-  invoke,
-  runnerAuth,
-  serviceAuth,
-  TRIGGER_ROUTE,
-  triggerRequest,
-} from './support/api';
-import { type Harness, startHarness } from './support/harness';
+import { invoke, runnerAuth, serviceAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { type Harness, useHarness } from './support/harness';
 
 const PATH = '/orders/{orderId}/completion';
 
@@ -40,21 +33,7 @@ async function waiting(handle: WorkflowHandle): Promise<boolean> {
 }
 
 describe('Function: completion handler (GET /orders/{orderId}/completion)', () => {
-  let h: Harness;
-  let env: ReturnType<typeof apiEnv>;
-  beforeAll(async () => {
-    h = await startHarness();
-    env = apiEnv({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-    });
-    env.apply();
-  });
-  afterAll(async () => {
-    env?.restore();
-    await h?.close();
-  });
+  const h = useHarness({ api: true });
 
   async function triggered(seed: Parameters<Harness['sandbox']['state']['seedOrder']>[0] = {}) {
     const seeded = h.sandbox.state.seedOrder(seed);

@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../common/names';
 import { handler as trigger } from '../functions/trigger/handler';
-import { apiEnv, invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
-import { type Harness, startHarness } from './support/harness';
+import { invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
+import { useHarness } from './support/harness';
 
 const PATH = '/triggerCompleteOrderWorkflow';
 const post = (body: unknown, options?: Parameters<typeof triggerRequest>[1]) =>
   invoke(trigger, triggerRequest(body, options), TRIGGER_ROUTE, PATH);
 
 describe('Function: trigger handler (POST /triggerCompleteOrderWorkflow)', () => {
-  let h: Harness;
-  let env: ReturnType<typeof apiEnv>;
-  beforeAll(async () => {
-    h = await startHarness();
-    env = apiEnv({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-    });
-    env.apply();
-  });
-  afterAll(async () => {
-    env?.restore();
-    await h?.close();
-  });
+  const h = useHarness({ api: true });
 
   const exists = (orderId: string) =>
     h.client.workflow

@@ -22,27 +22,22 @@ describe('Function: trigger handler when Temporal is unreachable', () => {
     silent.close();
   });
 
-  it('answers 503 with Retry-After instead of hanging or a 500', async () => {
-    const body = { order_id: randomUUID(), runner_id: 'user_2abc' };
-    const reply = await invoke(
+  const triggerNewOrder = () =>
+    invoke(
       trigger,
-      triggerRequest(body),
+      triggerRequest({ order_id: randomUUID(), runner_id: 'user_2abc' }),
       TRIGGER_ROUTE,
       '/triggerCompleteOrderWorkflow',
     );
+
+  it('answers 503 with Retry-After instead of hanging or a 500', async () => {
+    const reply = await triggerNewOrder();
     expect(reply.status).toBe(503);
     expect(reply.body.error).toBe('TEMPORAL_UNAVAILABLE');
     expect(reply.headers['retry-after']).toBe('5');
   });
 
   it('answers 503 again on the next request (a failed connection is not cached)', async () => {
-    const body = { order_id: randomUUID(), runner_id: 'user_2abc' };
-    const reply = await invoke(
-      trigger,
-      triggerRequest(body),
-      TRIGGER_ROUTE,
-      '/triggerCompleteOrderWorkflow',
-    );
-    expect(reply.status).toBe(503);
+    expect((await triggerNewOrder()).status).toBe(503);
   });
 });

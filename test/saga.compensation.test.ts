@@ -1,18 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY } from '../common/names';
 import type { SagaProgress } from '../common/saga';
-import { failureOf, type Harness, startHarness } from './support/harness';
+import { failureOf, useHarness } from './support/harness';
 
 /** Permanent failures at each step: what is undone, and the final states. */
 describe('CompleteOrderWorkflow: permanent failures compensate', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.sandbox.faults.clear());
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   const statusChanges = (orderId: string) =>
     h.sandbox.state.entries('status-change', orderId).map((e) => e.detail);

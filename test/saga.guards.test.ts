@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
 import type { CompleteOrderResult, SagaProgress } from '../common/saga';
-import { FAST_SETTINGS, failureOf, type Harness, startHarness } from './support/harness';
+import { FAST_SETTINGS, failureOf, useHarness } from './support/harness';
 
 /** Step 0 and the input check: nothing downstream may change. */
 describe('CompleteOrderWorkflow: guards before anything changes', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => h.sandbox.faults.clear());
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   const writes = (orderId: string) =>
     h.sandbox.state.ledger.filter((e) => e.orderId === orderId && e.kind !== 'status-change')

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY } from '../common/names';
 import type { CompleteOrderResult, SagaProgress } from '../common/saga';
-import { type Harness, startHarness } from './support/harness';
+import { useHarness } from './support/harness';
 
 describe('CompleteOrderWorkflow: the happy path', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it('pays the runner once and leaves the order COMPLETED', async () => {
     // Prepare / Act

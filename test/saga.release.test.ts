@@ -1,21 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
-import { FAST_SETTINGS, failureOf, type Harness, startHarness } from './support/harness';
+import { FAST_SETTINGS, failureOf, useHarness } from './support/harness';
 
 /**
  * The pivot. The sandbox Payment Service, like the real one, transfers again whenever it
  * is asked again: every test counts release requests and transfers in its ledger.
  */
 describe('CompleteOrderWorkflow: the release reaches the Payment Service at most once', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    // A 1 s request timeout lets "reply later than the timeout" cases run quickly.
-    h = await startHarness({ httpTimeoutMs: 1_000 });
-  });
-  afterEach(() => h.sandbox.faults.clear());
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ httpTimeoutMs: 1_000 });
 
   const count = (kind: 'release-request' | 'transfer' | 'revert-request', orderId: string) =>
     h.sandbox.state.entries(kind, orderId).length;

@@ -1,18 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
 import type { Fault } from '../sandbox';
-import { type Harness, startHarness } from './support/harness';
+import { useHarness } from './support/harness';
 
 /** Transient faults are retried: the saga completes as if nothing happened. */
 describe('CompleteOrderWorkflow: transient faults recover', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ httpTimeoutMs: 1_000 });
-  });
-  afterEach(() => h.sandbox.faults.clear());
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness({ httpTimeoutMs: 1_000 });
 
   it.each<[string, Fault]>([
     ['order read answers 503', { route: 'getOrderDetails', status: 503, times: 2 }],

@@ -1,22 +1,13 @@
 /** Drives the real handlers (the whole Middy chain) with API Gateway v2 events. */
-import type {
-  APIGatewayProxyEventV2,
-  APIGatewayProxyStructuredResultV2,
-  Context,
-} from 'aws-lambda';
 import { expect } from 'vitest';
 import {
   apiGatewayEvent,
   type HttpRequestLike,
+  type LambdaHttpHandler,
   lambdaContext,
   type Route,
 } from '../../sandbox/api-gateway';
 import { openApiErrors } from './openapi';
-
-type Handler = (
-  event: APIGatewayProxyEventV2,
-  context: Context,
-) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface Reply {
   status: number;
@@ -29,7 +20,7 @@ export const serviceAuth = { iam: { userArn: 'arn:aws:iam::123456789012:role/mob
 
 /** Invokes `handler` and checks the reply against docs/openapi.yaml for `documentedPath`. */
 export async function invoke(
-  handler: Handler,
+  handler: LambdaHttpHandler,
   request: HttpRequestLike,
   route: Route,
   documentedPath: string,

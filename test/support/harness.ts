@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import type { CompleteOrderInput, CompleteOrderResult, SagaSettings } from '../../common/saga';
 import { completeOrderStart } from '../../common/start';
 import { type Sandbox, type SeededOrder, type SeedOptions, startSandbox } from '../../sandbox';
@@ -103,4 +103,40 @@ export async function failureOf(
     throw error;
   }
   throw new Error('expected the saga to fail, but it completed');
+}
+
+/**
+ * Registers the hooks of a test file that shares one harness: started before all tests,
+ * faults cleared after each, closed after all. With `api`, the API handlers' environment
+ * points at the harness (server, task queue) for the file and is restored afterwards.
+ * Returns a view that reads the started harness.
+ */
+export function useHarness(options: HarnessOptions & { api?: boolean } = {}): Harness {
+  let started: Harness | undefined;
+  const saved: Record<string, string | undefined> = {};
+  beforeAll(async () => {
+    started = await startHarness(options);
+    if (!options.api) return;
+    const vars = {
+      TEMPORAL_ADDRESS: options.address ?? inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: options.namespace ?? inject('temporalNamespace'),
+      TEMPORAL_TASK_QUEUE: started.taskQueue,
+    };
+    for (const key of Object.keys(vars)) saved[key] = process.env[key];
+    Object.assign(process.env, vars);
+  });
+  afterEach(() => started?.sandbox.faults.clear());
+  afterAll(async () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    await started?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!started) throw new Error('harness used before beforeAll started it');
+      return started[key as keyof Harness];
+    },
+  });
 }
