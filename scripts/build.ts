@@ -34,11 +34,13 @@ async function bundleEntry(entry: string, outfile: string): Promise<void> {
   await Promise.all(result.outputFiles.map((file) => writeAtomically(file.path, file.contents)));
 }
 
+/** `node scripts/build.ts worker` (the image) builds the worker only. */
+const workerOnly = process.argv.includes('worker');
 await bundleEntry('worker/main.ts', 'dist/worker/main.js');
-await bundleEntry('sandbox/local-stack.ts', 'dist/local/start.js');
+if (!workerOnly) await bundleEntry('sandbox/local-stack.ts', 'dist/local/start.js');
 const { code } = await bundleWorkflowCode({
   workflowsPath: join(root, 'worker', 'workflows', 'index.ts'),
   logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
 });
 await writeAtomically(join(root, 'dist', 'worker', 'workflow-bundle.js'), code);
-console.log('built dist/worker/main.js, dist/worker/workflow-bundle.js, dist/local/start.js');
+console.log(`built dist/worker${workerOnly ? '' : ' and dist/local'}`);

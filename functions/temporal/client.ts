@@ -5,6 +5,7 @@
 import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { apiConfig } from '../config';
 import { ApiError, ApiErrorCode } from '../http/errors';
+import { secretCredentials } from './secret';
 
 let pending: Promise<Client> | undefined;
 
@@ -12,6 +13,7 @@ async function connect(): Promise<Client> {
   const { temporal, callDeadlineMs } = apiConfig();
   const connection = await Connection.connect({
     ...temporal.connectionOptions,
+    ...(await secretCredentials(process.env)),
     connectTimeout: callDeadlineMs,
   });
   return new Client({ connection, namespace: temporal.namespace });
