@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { completeOrderStart } from '../common/start';
+import { readBacklog, toMetricData } from '../functions/backlog/handler';
+import { credentialsFrom } from '../functions/temporal/secret';
+
+/** The backlog publisher reads real task queue statistics from a real server. */
+describe('Function: readBacklog', () => {
+  let connection: Connection;
+  let client: Client;
+  beforeAll(async () => {
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    client = new Client({ connection, namespace: inject('temporalNamespace') });
+  });
+  afterAll(async () => {
+    await connection?.close();
+  });
+
+  it('reports workflow tasks waiting on a queue that no worker polls', async () => {
+    const taskQueue = `unpolled-${randomUUID()}`;
+    for (const _ of [1, 2, 3]) {
+      const { workflowType, options } = completeOrderStart(
+        { orderId: randomUUID(), runnerId: 'user_backlog' },
+        taskQueue,
+      );
+      await client.workflow.start(workflowType, options);
+    }
+    let samples = await readBacklog(client, inject('temporalNamespace'), taskQueue);
+    // Statistics are approximate and refreshed by the server: read until they include ours.
+    while ((samples.find((s) => s.queueType === 'workflow')?.count ?? 0) < 3) {
+      await delay(100);
+      samples = await readBacklog(client, inject('temporalNamespace'), taskQueue);
+    }
+    expect(samples.find((s) => s.queueType === 'workflow')?.count).toBe(3);
+    expect(samples.find((s) => s.queueType === 'activity')?.count).toBe(0);
+  });
+
+  it('turns samples into CloudWatch metric data with the task queue and queue type', () => {
+    const at = new Date('2026-11-25T00:00:00Z');
+    const data = toMetricData(
+      [{ queueType: 'activity', count: 7, ageSeconds: 42.5 }],
+      'complete-order-queue',
+      at,
+    );
+    expect(data).toEqual([
+      expect.objectContaining({
+        MetricName: 'ApproximateBacklogCount',
+        Value: 7,
+        Unit: 'Count',
+        Timestamp: at,
+      }),
+      expect.objectContaining({
+        MetricName: 'ApproximateBacklogAge',
+        Value: 42.5,
+        Unit: 'Seconds',
+      }),
+    ]);
+    expect(data[0]?.Dimensions).toEqual([
+      { Name: 'TaskQueue', Value: 'complete-order-queue' },
+      { Name: 'QueueType', Value: 'activity' },
+    ]);
+  });
+});
+
+describe('Function: credentialsFrom', () => {
+  it('turns an API key secret into an API key with TLS', () => {
+    expect(credentialsFrom('apiKey', ' key-123\n')).toEqual({ apiKey: 'key-123', tls: true });
+  });
+
+  it('turns an mTLS secret into a client certificate pair', () => {
+    const options = credentialsFrom('mtls', JSON.stringify({ cert: 'CERT', key: 'KEY' }));
+    expect(options.tls).toEqual({
+      clientCertPair: { crt: Buffer.from('CERT'), key: Buffer.from('KEY') },
+    });
+  });
+
+  it('names what is wrong with a malformed mTLS secret', () => {
+    expect(() => credentialsFrom('mtls', 'not json')).toThrow('{"cert": PEM, "key": PEM}');
+    expect(() => credentialsFrom('mtls', '{"cert": "x"}')).toThrow('"cert" and "key"');
+  });
+});
