@@ -3,6 +3,7 @@
  * setting becomes a logged 500 on a request rather than a crashed init).
  */
 import { TASK_QUEUE } from '../common/names';
+import type { SagaSettings } from '../common/saga';
 import {
   ConfigError,
   type TemporalConnectConfig,
@@ -19,6 +20,29 @@ export interface ApiConfig {
   callDeadlineMs: number;
   /** `none` lets requests without an authorizer identity through (local server only). */
   authMode: AuthMode;
+  /** Saga settings passed to every saga started (empty: the workflow's defaults). */
+  sagaSettings: Partial<SagaSettings>;
+}
+
+/** Environment variables that override a saga setting, e.g. SAGA_SETTLEMENT_WAIT_MS. */
+const SAGA_SETTING_VARS: Record<string, keyof SagaSettings> = {
+  SAGA_CONNECT_ACCOUNT_WAIT_MS: 'connectAccountWaitMs',
+  SAGA_SETTLEMENT_WAIT_MS: 'settlementWaitMs',
+  SAGA_RELEASE_ATTEMPTS: 'releaseAttempts',
+  SAGA_ACTIVITY_TIMEOUT_MS: 'activityTimeoutMs',
+};
+
+function sagaSettings(env: Record<string, string | undefined>): Partial<SagaSettings> {
+  const settings: Partial<SagaSettings> = {};
+  for (const [name, key] of Object.entries(SAGA_SETTING_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new ConfigError(`${name} must be a positive integer`);
+    settings[key] = value;
+  }
+  return settings;
 }
 
 /** Largest request body accepted (decoded bytes); larger is a 413. */
@@ -46,6 +70,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     callDeadlineMs: deadline(env.TEMPORAL_CALL_DEADLINE_MS),
     authMode: authMode(env.AUTH_MODE),
+    sagaSettings: sagaSettings(env),
   };
 }
 

@@ -28,10 +28,13 @@ export interface SandboxPorts {
 export async function startSandbox(ports: SandboxPorts = {}): Promise<Sandbox> {
   const state = new SandboxState();
   const faults = new FaultTable();
+  const counted = () => {
+    state.requestCount += 1;
+  };
   const servers: JsonServer[] = await Promise.all([
-    startJsonServer(orderRouter(state), faults, orderErrorBody, ports.order),
-    startJsonServer(userRouter(state), faults, userErrorBody, ports.user),
-    startJsonServer(paymentRouter(state), faults, paymentErrorBody, ports.payment),
+    startJsonServer(orderRouter(state), faults, orderErrorBody, ports.order, counted),
+    startJsonServer(userRouter(state), faults, userErrorBody, ports.user, counted),
+    startJsonServer(paymentRouter(state), faults, paymentErrorBody, ports.payment, counted),
   ]);
   const [order, user, payment] = servers.map((s) => s.url) as [string, string, string];
   return {

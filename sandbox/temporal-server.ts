@@ -24,6 +24,8 @@ export interface DevServerOptions {
   /** Persist to this SQLite file (default: in memory). */
   dbFilename?: string;
   namespace?: string;
+  /** Start a server even when TEMPORAL_ADDRESS names one (a suite that restarts it). */
+  ignoreExisting?: boolean;
 }
 
 function executableFor(binary: TemporalBinary) {
@@ -45,7 +47,9 @@ export async function startDevServer(
 ): Promise<TestWorkflowEnvironment> {
   const address = process.env.TEMPORAL_ADDRESS;
   const namespace = options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
-  if (address) return TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
+  if (address && !options.ignoreExisting) {
+    return TestWorkflowEnvironment.createFromExistingServer({ address, namespace });
+  }
   const executable = executableFor(TEMPORAL_CLI);
   return withHint(TEMPORAL_CLI, () =>
     TestWorkflowEnvironment.createLocal({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { spawnWorker } from '../sandbox/worker-process';
 import { loadWorkerConfig } from '../worker/config';
-import { spawnWorker } from './support/worker-process';
 
 const VALID = {
   TEMPORAL_ADDRESS: 'localhost:7233',

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
 import type { LedgerEntry } from '../sandbox';
+import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 import { FAST_SETTINGS, type Harness, startHarness } from './support/harness';
-import { spawnWorker, type WorkerProcess, waitHealthy } from './support/worker-process';
 
 /**
  * The worker process is killed mid-saga and replaced. Whatever the moment, the saga ends

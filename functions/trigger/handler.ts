@@ -33,7 +33,9 @@ async function existingSaga(client: Client, workflowId: string): Promise<Trigger
 }
 
 async function startSaga(client: Client, request: TriggerRequest): Promise<TriggerReply> {
-  const { workflowType, options } = completeOrderStart(request, apiConfig().taskQueue);
+  const { taskQueue, sagaSettings } = apiConfig();
+  const settings = Object.keys(sagaSettings).length > 0 ? { settings: sagaSettings } : {};
+  const { workflowType, options } = completeOrderStart({ ...request, ...settings }, taskQueue);
   // Two tries: the saga that blocked the first start may have failed in between.
   for (let attempt = 1; ; attempt++) {
     try {

@@ -25,6 +25,8 @@ export interface Fault {
    * the reply is late, lost or wrong, the case that makes retries dangerous.
    */
   afterProcessing?: boolean;
+  /** Hit each matching request with this probability (default 1: every one, `times` times). */
+  probability?: number;
 }
 
 export class FaultTable {
@@ -40,7 +42,9 @@ export class FaultTable {
 
   /** Takes the first active fault for `route`, counting it as used. */
   take(route: Route): Fault | undefined {
-    const fault = this.faults.find((f) => f.route === route && f.remaining > 0);
+    const fault = this.faults.find(
+      (f) => f.route === route && f.remaining > 0 && Math.random() < (f.probability ?? 1),
+    );
     if (fault) fault.remaining -= 1;
     return fault;
   }

@@ -86,9 +86,11 @@ export async function startJsonServer(
   faults: FaultTable,
   errorBody: (status: number) => unknown,
   port = 0,
+  onRequest: () => void = () => undefined,
 ): Promise<JsonServer> {
   const stopping = new AbortController();
   const server: Server = createServer(async (req, res) => {
+    onRequest();
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const handler = router(req.method ?? 'GET', url);
     const { json, isJson } = await readBody(req);

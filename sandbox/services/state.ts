@@ -85,6 +85,8 @@ export class SandboxState extends EventEmitter {
   readonly payments = new Map<string, SandboxPayment>();
   readonly failingSettlements = new Set<string>();
   readonly ledger: LedgerEntry[] = [];
+  /** Every HTTP request any sandbox service received. */
+  requestCount = 0;
   /** Time between a queued release/revert and its outcome. */
   settleDelayMs = 20;
   private seq = 0;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 
-const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'worker', 'main.js');
+const MAIN = join(import.meta.dirname, '..', 'dist', 'worker', 'main.js');
 
 export interface WorkerProcess {
   child: ChildProcess;

@@ -1,0 +1,133 @@
+/**
+ * Everything the reliability suite runs against, on loopback: a Temporal dev server that
+ * persists to a file (so it can be restarted), the worker as its own process, the sandbox
+ * services, and the API handlers behind the local HTTP server.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { handler as health } from '../functions/health/handler';
+import { handler as completion } from '../functions/status/handler';
+import { handler as trigger } from '../functions/trigger/handler';
+import { type Sandbox, startSandbox } from '../sandbox';
+import { startLocalApi } from '../sandbox/local-api';
+import { startDevServer } from '../sandbox/temporal-server';
+import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
+
+/** Saga settings for the suite: ambiguous releases settle or revert within seconds. */
+const SAGA_ENV = { SAGA_SETTLEMENT_WAIT_MS: '20000', SAGA_ACTIVITY_TIMEOUT_MS: '5000' };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export class ReliabilityEnvironment {
+  worker: WorkerProcess | undefined;
+
+  private constructor(
+    private server: TestWorkflowEnvironment,
+    private readonly port: number,
+    private readonly dbFilename: string,
+    readonly sandbox: Sandbox,
+    readonly client: Client,
+    private readonly connection: Connection,
+    readonly api: { url: string; close(): Promise<void> },
+  ) {}
+
+  static async start(): Promise<ReliabilityEnvironment> {
+    const port = await freePort();
+    const dbFilename = join(mkdtempSync(join(tmpdir(), 'reliability-')), 'temporal.db');
+    const server = await startDevServer({ port, dbFilename, ignoreExisting: true });
+    const sandbox = await startSandbox();
+    Object.assign(process.env, {
+      TEMPORAL_ADDRESS: server.address,
+      AUTH_MODE: 'none',
+      ...SAGA_ENV,
+    });
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: 'default' });
+    const api = await startLocalApi({ trigger, health, completion }, 0);
+    const env = new ReliabilityEnvironment(
+      server,
+      port,
+      dbFilename,
+      sandbox,
+      client,
+      connection,
+      api,
+    );
+    await env.startWorker();
+    return env;
+  }
+
+  get address(): string {
+    return this.server.address;
+  }
+
+  async startWorker(): Promise<void> {
+    this.worker = spawnWorker({
+      TEMPORAL_ADDRESS: this.address,
+      ORDER_SERVICE_URL: this.sandbox.urls.order,
+      USER_SERVICE_URL: this.sandbox.urls.user,
+      PAYMENT_SERVICE_URL: this.sandbox.urls.payment,
+      HTTP_TIMEOUT_MS: '2000',
+      SHUTDOWN_GRACE_MS: '2000',
+    });
+    await waitHealthy(await this.worker.started);
+  }
+
+  async killWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+
+  /** Stops the Temporal server and starts it again on the same port and database file. */
+  async restartServer(): Promise<void> {
+    await this.server.teardown();
+    this.server = await startDevServer({
+      port: this.port,
+      dbFilename: this.dbFilename,
+      ignoreExisting: true,
+    });
+  }
+
+  /** POSTs a trigger to the API over HTTP. */
+  async trigger(body: unknown, init: { raw?: string; headers?: Record<string, string> } = {}) {
+    const reply = await fetch(`${this.api.url}/triggerCompleteOrderWorkflow`, {
+      method: 'POST',
+      headers: init.headers ?? { 'content-type': 'application/json' },
+      body: init.raw ?? JSON.stringify(body),
+    });
+    const text = await reply.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN);
+    return {
+      status: reply.status,
+      contentType: reply.headers.get('content-type'),
+      json,
+      retryAfter,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.worker?.child.kill('SIGKILL');
+    await this.api.close();
+    await this.connection.close();
+    await this.sandbox.close();
+    await this.server.teardown();
+  }
+}

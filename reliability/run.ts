@@ -1,0 +1,76 @@
+/**
+ * `npm run test:reliability`: every scenario on loopback, then a summary table printed
+ * and written to reports/reliability.{md,json}. Exits 1 on any invariant violation.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { determinism } from './determinism';
+import { ReliabilityEnvironment } from './environment';
+import { hostileInput } from './hostile';
+import {
+  downstreamFaults,
+  duplicates,
+  load,
+  type ScenarioResult,
+  serverRestart,
+  workerCrashes,
+} from './scenarios';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+function table(results: ScenarioResult[]): string {
+  const header =
+    '| scenario | orders | faults injected | outcomes | invariant violations | seconds |\n| --- | ---: | --- | --- | ---: | ---: |';
+  const rows = results.map(
+    (r) =>
+      `| ${r.scenario} | ${r.orders} | ${r.faults} | ${r.outcomes} | ${r.violations.length} | ${r.seconds} |`,
+  );
+  return [header, ...rows].join('\n');
+}
+
+async function main(): Promise<number> {
+  const env = await ReliabilityEnvironment.start();
+  const results: ScenarioResult[] = [];
+  const scenarios: Array<() => Promise<ScenarioResult>> = [
+    () => workerCrashes(env),
+    () => serverRestart(env),
+    () => downstreamFaults(env, 0.05),
+    () => downstreamFaults(env, 0.4),
+    () => duplicates(env),
+    () => load(env),
+    () => hostileInput(env),
+    () => determinism(env),
+  ];
+  try {
+    for (const scenario of scenarios) {
+      const result = await scenario();
+      results.push(result);
+      console.log(
+        `${result.violations.length === 0 ? 'ok  ' : 'FAIL'} ${result.scenario} (${result.seconds}s): ${result.outcomes}`,
+      );
+      for (const v of result.violations.slice(0, 10)) console.log(`       ${v}`);
+    }
+  } finally {
+    await env.close();
+  }
+  const summary = table(results);
+  const violations = results.reduce((n, r) => n + r.violations.length, 0);
+  console.log(`\n${summary}\n`);
+  const dir = join(import.meta.dirname, '..', 'reports');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'reliability.md'), `${summary}\n`);
+  await writeFile(join(dir, 'reliability.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(
+    `${results.length - results.filter((r) => r.violations.length > 0).length} passed, ${results.filter((r) => r.violations.length > 0).length} failed`,
+  );
+  return violations === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
