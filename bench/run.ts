@@ -2,8 +2,9 @@
  * `npm run bench`: trigger latency, saga throughput, Lambda cold start and worker memory,
  * each next to its floor or ceiling measured in the same run on the same machine. Prints
  * tables and writes reports/bench.json. Not part of the tests: figures, not verdicts.
+ * `npm run bench -- cold memory` runs only the named sections.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -15,9 +16,113 @@ import { type Figure, show } from './stats';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const ratio = (a: Figure, b: Figure) => (a.median / b.median).toFixed(2);
-const TASK_MEMORY_MIB = 1024;
+/** The worker task's memory as the stack gives it (cdk.json, environment dev). */
+const TASK_MEMORY_MIB: number = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).context
+  .environments.dev.worker.memoryMiB;
+/** The worker's V8 heap limit in the stack: half the task memory (lib/constructs/worker-service.ts). */
+const WORKER_HEAP_MIB = TASK_MEMORY_MIB / 2;
+const table = (header: string[], rows: Array<Array<string | number>>) =>
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+function printTrigger(trigger: Awaited<ReturnType<typeof triggerSection>>) {
+  console.log(
+    '\nTrigger: POST /triggerCompleteOrderWorkflow through the handler vs a bare client.workflow.start (ms, req/s)',
+  );
+  const rows = trigger.map(({ concurrency: c, handler: h, floor: f }) => [
+    c,
+    show(h.p50),
+    show(h.p95),
+    show(h.p99),
+    show(h.rps, 0),
+    show(f.p50),
+    show(f.p95),
+    show(f.p99),
+    show(f.rps, 0),
+    `${ratio(h.p50, f.p50)} / ${ratio(h.p95, f.p95)} / ${ratio(h.p99, f.p99)}`,
+  ]);
+  console.log(
+    table(
+      [
+        'concurrency',
+        'handler p50',
+        'p95',
+        'p99',
+        'req/s',
+        'floor p50',
+        'p95',
+        'p99',
+        'req/s',
+        'ratio p50 / p95 / p99',
+      ],
+      rows,
+    ),
+  );
+}
+
+function printSaga(saga: Awaited<ReturnType<typeof sagaSection>>) {
+  console.log(
+    `\nSaga: ${saga.n} sagas started at once, one worker, vs ${saga.n} workflows of 7 no-op activities`,
+  );
+  console.log(
+    table(
+      ['workflow', 'completed/s', 'e2e p50 (ms)', 'e2e p99 (ms)'],
+      [
+        [
+          'CompleteOrderWorkflow',
+          show(saga.saga.perSecond),
+          show(saga.saga.p50, 0),
+          show(saga.saga.p99, 0),
+        ],
+        [
+          'no-op ceiling',
+          show(saga.ceiling.perSecond),
+          show(saga.ceiling.p50, 0),
+          show(saga.ceiling.p99, 0),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `throughput ratio: ${ratio(saga.saga.perSecond, saga.ceiling.perSecond)} (target >= 0.8)`,
+  );
+}
+
+function printCold(cold: Awaited<ReturnType<typeof coldStartSection>>) {
+  console.log(
+    '\nCold start: bundles built as the CDK builds them; a fresh node process imports one and handles one request (ms)',
+  );
+  const rows = cold.map((c) => [
+    c.name,
+    (c.bytes / 1024).toFixed(0),
+    (c.gzip / 1024).toFixed(0),
+    c.loadsTemporal ? 'yes' : 'no',
+    c.ms ? show(c.ms, 0) : '-',
+  ]);
+  console.log(
+    table(['bundle', 'size (KiB)', 'gzip (KiB)', 'loads @temporalio', 'first request (ms)'], rows),
+  );
+}
+
+function printMemory(memory: Awaited<ReturnType<typeof memorySection>>) {
+  console.log(
+    `\nMemory: worker process RSS (MiB), MAX_CACHED_WORKFLOWS and heap limit as in the stack; task memory in the stack: ${TASK_MEMORY_MIB} MiB`,
+  );
+  const share = `${((memory.loaded / TASK_MEMORY_MIB) * 100).toFixed(0)}%`;
+  console.log(
+    table(
+      ['idle', `${memory.n} sagas in flight`, 'per saga in flight (KiB)', 'share of task memory'],
+      [[memory.idle.toFixed(0), memory.loaded.toFixed(0), memory.perWorkflowKiB.toFixed(0), share]],
+    ),
+  );
+}
 
 async function main() {
+  const only = process.argv.slice(2);
+  const wanted = (name: string) => only.length === 0 || only.includes(name);
   const server = await startDevServer({ ignoreExisting: true });
   const sandbox = await startSandbox();
   sandbox.state.settleDelayMs = 0;
@@ -36,76 +141,31 @@ async function main() {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
   };
-  console.log(
-    `machine: ${JSON.stringify(machine)}; each figure: median of ${RUNS} runs (min–max)\n`,
-  );
-
-  const trigger = await triggerSection(client);
-  console.log(
-    'Trigger: POST /triggerCompleteOrderWorkflow through the handler vs a bare client.workflow.start (ms, req/s)',
-  );
-  console.log(
-    '| concurrency | handler p50 | p95 | p99 | req/s | floor p50 | p95 | p99 | req/s | ratio p50/p95/p99 |',
-  );
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const t of trigger) {
-    const h = t.handler;
-    const f = t.floor;
-    console.log(
-      `| ${t.concurrency} | ${show(h.p50)} | ${show(h.p95)} | ${show(h.p99)} | ${show(h.rps, 0)} | ${show(f.p50)} | ${show(f.p95)} | ${show(f.p99)} | ${show(f.rps, 0)} | ${ratio(h.p50, f.p50)}/${ratio(h.p95, f.p95)}/${ratio(h.p99, f.p99)} |`,
-    );
+  console.log(`machine: ${JSON.stringify(machine)}; each figure: median of ${RUNS} runs (min–max)`);
+  const results: Record<string, unknown> = { machine };
+  if (wanted('trigger')) {
+    const trigger = await triggerSection(client);
+    results.trigger = trigger;
+    printTrigger(trigger);
   }
-
-  const saga = await sagaSection(client, server.address, sandbox);
-  console.log(
-    `\nSaga: ${saga.n} sagas started at once, one worker, vs the same number of no-op workflows (7 no-op activities each)`,
-  );
-  console.log(
-    '| workflow | completed/s | e2e p50 (ms) | e2e p99 (ms) |\n| --- | ---: | ---: | ---: |',
-  );
-  console.log(
-    `| CompleteOrderWorkflow | ${show(saga.saga.perSecond)} | ${show(saga.saga.p50, 0)} | ${show(saga.saga.p99, 0)} |`,
-  );
-  console.log(
-    `| no-op ceiling | ${show(saga.ceiling.perSecond)} | ${show(saga.ceiling.p50, 0)} | ${show(saga.ceiling.p99, 0)} |`,
-  );
-  console.log(
-    `throughput ratio: ${ratio(saga.saga.perSecond, saga.ceiling.perSecond)} (target >= 0.8)`,
-  );
-
-  const dir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
-  const cold = await coldStartSection(dir, env);
-  console.log(
-    '\nCold start: esbuild bundles as the CDK builds them; fresh node process: import + first request (ms)',
-  );
-  console.log(
-    '| bundle | size (KiB) | gzip (KiB) | loads @temporalio | first request (ms) |\n| --- | ---: | ---: | --- | ---: |',
-  );
-  for (const c of cold) {
-    console.log(
-      `| ${c.name} | ${(c.bytes / 1024).toFixed(0)} | ${(c.gzip / 1024).toFixed(0)} | ${c.loadsTemporal ? 'yes' : 'no'} | ${c.ms ? show(c.ms, 0) : '-'} |`,
-    );
+  if (wanted('saga')) {
+    const saga = await sagaSection(client, server.address, sandbox);
+    results.saga = saga;
+    printSaga(saga);
   }
-
-  const memory = await memorySection(client, server.address, sandbox);
-  console.log(
-    `\nMemory: worker process RSS (MiB); task memory in the stack: ${TASK_MEMORY_MIB} MiB`,
-  );
-  console.log(
-    '| idle | ' +
-      memory.n +
-      ' sagas in flight | per cached saga (KiB) | share of task memory |\n| ---: | ---: | ---: | ---: |',
-  );
-  console.log(
-    `| ${memory.idle.toFixed(0)} | ${memory.loaded.toFixed(0)} | ${memory.perWorkflowKiB.toFixed(0)} | ${((memory.loaded / TASK_MEMORY_MIB) * 100).toFixed(0)}% |`,
-  );
-
+  if (wanted('cold')) {
+    const cold = await coldStartSection(mkdtempSync(join(tmpdir(), 'bench-bundles-')), env);
+    results.cold = cold;
+    printCold(cold);
+  }
+  if (wanted('memory')) {
+    const memory = await memorySection(client, server.address, sandbox, WORKER_HEAP_MIB);
+    results.memory = memory;
+    printMemory(memory);
+  }
   const out = join(import.meta.dirname, '..', 'reports');
   mkdirSync(out, { recursive: true });
-  writeFileSync(
-    join(out, 'bench.json'),
-    `${JSON.stringify({ machine, trigger, saga, cold, memory }, null, 2)}\n`,
-  );
+  writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('\nwritten: reports/bench.json');
   await connection.close();
   await sandbox.close();

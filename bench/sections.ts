@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+
 import { build } from 'esbuild';
 import { completeOrderStart } from '../common/start';
 import type { Sandbox } from '../sandbox';
@@ -36,19 +39,29 @@ interface LoopFigures {
   rps: Figure;
 }
 
-async function repeat(
-  total: number,
-  concurrency: number,
-  task: () => Promise<void>,
-): Promise<LoopFigures> {
-  const runs = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await closedLoop(total, concurrency, task));
+function figures(runs: Array<{ latencies: number[]; wallMs: number }>, total: number): LoopFigures {
   return {
     p50: figure(runs.map((x) => percentile(x.latencies, 50))),
     p95: figure(runs.map((x) => percentile(x.latencies, 95))),
     p99: figure(runs.map((x) => percentile(x.latencies, 99))),
     rps: figure(runs.map((x) => (total / x.wallMs) * 1000)),
   };
+}
+
+/** Runs `a` and `b` alternately, RUNS times each, so drift on the machine hits both alike. */
+async function alternate(
+  total: number,
+  concurrency: number,
+  a: () => Promise<void>,
+  b: () => Promise<void>,
+) {
+  const runsA = [];
+  const runsB = [];
+  for (let r = 0; r < RUNS; r++) {
+    runsA.push(await closedLoop(total, concurrency, a));
+    runsB.push(await closedLoop(total, concurrency, b));
+  }
+  return [figures(runsA, total), figures(runsB, total)] as const;
 }
 
 /** POST /triggerCompleteOrderWorkflow through the handler, next to a bare start loop. */
@@ -73,11 +86,8 @@ export async function triggerSection(
   const results = [];
   for (const concurrency of [1, 8, 64]) {
     const total = concurrency === 1 ? 150 : 400;
-    results.push({
-      concurrency,
-      floor: await repeat(total, concurrency, bare),
-      handler: await repeat(total, concurrency, viaHandler),
-    });
+    const [floor, handlerFigures] = await alternate(total, concurrency, bare, viaHandler);
+    results.push({ concurrency, floor, handler: handlerFigures });
   }
   return results;
 }
@@ -104,23 +114,22 @@ async function drive(n: number, start: () => Promise<{ result(): Promise<unknown
 export async function sagaSection(client: Client, address: string, sandbox: Sandbox, n = 200) {
   const connection = await NativeConnection.connect({ address });
   const bundlePath = join(ROOT, 'dist', 'worker', 'workflow-bundle.js');
-  const saga = await createSagaWorker({
-    connection,
-    namespace: 'default',
-    services: sandbox.urls,
-    httpTimeoutMs: 10_000,
-    workflows: { bundlePath },
-    taskQueue: 'bench-saga',
-  });
-  const noop = await Worker.create({
-    connection,
-    taskQueue: 'bench-noop',
+  const { code } = await bundleWorkflowCode({
     workflowsPath: join(import.meta.dirname, 'noop-workflow.ts'),
-    activities: { noop: async () => undefined },
+    logger: quiet,
   });
-  const sagaRuns = [];
-  const noopRuns = [];
+  const sagaRuns: Array<{ perSecond: number; p50: number; p99: number }> = [];
+  const noopRuns: Array<{ perSecond: number; p50: number; p99: number }> = [];
+  // A worker runs once: each run gets new ones, with the same (default) settings.
   for (let r = 0; r < RUNS; r++) {
+    const saga = await createSagaWorker({
+      connection,
+      namespace: 'default',
+      services: sandbox.urls,
+      httpTimeoutMs: 10_000,
+      workflows: { bundlePath },
+      taskQueue: 'bench-saga',
+    });
     sagaRuns.push(
       await saga.runUntil(
         drive(n, () => {
@@ -133,6 +142,12 @@ export async function sagaSection(client: Client, address: string, sandbox: Sand
         }),
       ),
     );
+    const noop = await Worker.create({
+      connection,
+      taskQueue: 'bench-noop',
+      workflowBundle: { code },
+      activities: { noop: async () => undefined },
+    });
     noopRuns.push(
       await noop.runUntil(
         drive(n, () =>
@@ -244,13 +259,21 @@ function rssMiB(pid: number): number {
 }
 
 /** The worker process's resident memory idle and with `n` sagas in flight. */
-export async function memorySection(client: Client, address: string, sandbox: Sandbox, n = 500) {
+export async function memorySection(
+  client: Client,
+  address: string,
+  sandbox: Sandbox,
+  heapMiB: number,
+  n = 500,
+) {
   const worker = spawnWorker({
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: 'bench-memory',
     ORDER_SERVICE_URL: sandbox.urls.order,
     USER_SERVICE_URL: sandbox.urls.user,
     PAYMENT_SERVICE_URL: sandbox.urls.payment,
+    NODE_OPTIONS: `--max-old-space-size=${heapMiB}`,
+    ...(process.env.MAX_CACHED_WORKFLOWS ? { MAX_CACHED_WORKFLOWS: process.env.MAX_CACHED_WORKFLOWS } : {}),
   });
   await waitHealthy(await worker.started);
   const pid = worker.child.pid as number;

@@ -162,7 +162,7 @@ function network(r: Reader, raw: Raw | undefined): Network {
 function worker(r: Reader, raw: Raw | undefined): WorkerSizing {
   const sizing = {
     cpu: r.int(raw, 'worker.cpu', 512, 256, 4096),
-    memoryMiB: r.int(raw, 'worker.memoryMiB', 1024, 512, 30_720),
+    memoryMiB: r.int(raw, 'worker.memoryMiB', 2048, 512, 30_720),
     minTasks: r.int(raw, 'worker.minTasks', 2, 1, 50),
     maxTasks: r.int(raw, 'worker.maxTasks', 6, 1, 100),
     // Fargate stops a container at most 120 s after SIGTERM; keep 15 s for the drain itself.

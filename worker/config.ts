@@ -22,6 +22,8 @@ export interface WorkerConfig {
   /** How long in-flight activities get to finish after SIGTERM. */
   shutdownGraceMs: number;
   healthPort: number;
+  /** Workflows kept in the worker's cache; bounds memory (docs/performance.md). */
+  maxCachedWorkflows: number;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   workflowBundlePath: string;
 }
@@ -75,6 +77,7 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
     httpTimeoutMs: integer(env, 'HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
     healthPort: integer(env, 'HEALTH_PORT', 8080, 0, 65_535),
+    maxCachedWorkflows: integer(env, 'MAX_CACHED_WORKFLOWS', 200, 2, 100_000),
     logLevel: logLevel(env),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
   };

@@ -11,6 +11,8 @@ export interface SagaWorkerOptions {
   workflows: { bundlePath: string } | { workflowsPath: string };
   taskQueue?: string;
   shutdownGraceMs?: number;
+  /** @default the SDK's, derived from the heap size */
+  maxCachedWorkflows?: number;
 }
 
 /** The saga's worker: the one place that wires workflows, activities and the task queue. */
@@ -25,6 +27,7 @@ export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.services, options.httpTimeoutMs),
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+    ...(options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...workflows,
   });
 }

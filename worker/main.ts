@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     httpTimeoutMs: config.httpTimeoutMs,
     shutdownGraceMs: config.shutdownGraceMs,
     taskQueue: config.taskQueue,
+    maxCachedWorkflows: config.maxCachedWorkflows,
     workflows: { bundlePath: config.workflowBundlePath },
   });
   const health = await startHealthServer(config.healthPort, () => worker.getState());
