@@ -17,8 +17,9 @@ import { type Figure, show } from './stats';
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const ratio = (a: Figure, b: Figure) => (a.median / b.median).toFixed(2);
 /** The worker task's memory as the stack gives it (cdk.json, environment dev). */
-const TASK_MEMORY_MIB: number = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8')).context
-  .environments.dev.worker.memoryMiB;
+const TASK_MEMORY_MIB: number = JSON.parse(
+  readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8'),
+).context.environments.dev.worker.memoryMiB;
 /** The worker's V8 heap limit in the stack: half the task memory (lib/constructs/worker-service.ts). */
 const WORKER_HEAP_MIB = TASK_MEMORY_MIB / 2;
 const table = (header: string[], rows: Array<Array<string | number>>) =>

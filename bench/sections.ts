@@ -273,7 +273,9 @@ export async function memorySection(
     USER_SERVICE_URL: sandbox.urls.user,
     PAYMENT_SERVICE_URL: sandbox.urls.payment,
     NODE_OPTIONS: `--max-old-space-size=${heapMiB}`,
-    ...(process.env.MAX_CACHED_WORKFLOWS ? { MAX_CACHED_WORKFLOWS: process.env.MAX_CACHED_WORKFLOWS } : {}),
+    ...(process.env.MAX_CACHED_WORKFLOWS
+      ? { MAX_CACHED_WORKFLOWS: process.env.MAX_CACHED_WORKFLOWS }
+      : {}),
   });
   await waitHealthy(await worker.started);
   const pid = worker.child.pid as number;

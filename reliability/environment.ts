@@ -4,7 +4,6 @@
  * services, and the API handlers behind the local HTTP server.
  */
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,19 +13,12 @@ import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { startLocalApi } from '../sandbox/local-api';
+import { freePort } from '../sandbox/ports';
 import { startDevServer } from '../sandbox/temporal-server';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 
 /** Saga settings for the suite: ambiguous releases settle or revert within seconds. */
 const SAGA_ENV = { SAGA_SETTLEMENT_WAIT_MS: '20000', SAGA_ACTIVITY_TIMEOUT_MS: '5000' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export class ReliabilityEnvironment {
   worker: WorkerProcess | undefined;
