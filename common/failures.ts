@@ -28,16 +28,12 @@ export const FailureType = {
   ReleaseOutcomeUnknown: 'ReleaseOutcomeUnknown',
   /** Settlement reported FAILED, or never settled within the confirmation window. */
   ReleaseFailed: 'ReleaseFailed',
-  /** Payment has not settled yet (retryable while confirming). */
-  PaymentNotSettled: 'PaymentNotSettled',
   /** A downstream service answered something that breaks its contract. */
   ContractViolation: 'ContractViolation',
   /** A downstream service answered 4xx: retrying will not help. */
   DownstreamRejected: 'DownstreamRejected',
   /** 5xx, 429, timeout or connection error: worth retrying. */
   DownstreamUnavailable: 'DownstreamUnavailable',
-  /** The saga compensated: the workflow's final failure wraps the cause. */
-  SagaCompensated: 'SagaCompensated',
   /** A compensation itself could not be completed: operator attention needed. */
   CompensationFailed: 'CompensationFailed',
 } as const;
