@@ -12,13 +12,23 @@ const MAIN = join(import.meta.dirname, '..', 'dist', 'worker', 'main.js');
 
 export interface WorkerProcess {
   child: ChildProcess;
-  /** Every stdout line, as written. */
+  /** Every stdout line, as written (JSON or not: a test asserts which). */
   lines: string[];
   /** Resolves with the health port once the worker logged that it started. */
   started: Promise<number>;
   /** Resolves with the exit code (or signal) once the process ended. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
+}
+
+/** The line's JSON object, or undefined for a line that is not JSON (kept, never thrown). */
+function parseLine(line: string): { message?: unknown; healthPort?: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
@@ -35,8 +45,10 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const started = new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       lines.push(line);
-      const entry = JSON.parse(line) as { message?: string; healthPort?: number };
-      if (entry.message === 'worker started' && entry.healthPort) resolve(entry.healthPort);
+      const entry = parseLine(line);
+      if (entry?.message === 'worker started' && typeof entry.healthPort === 'number') {
+        resolve(entry.healthPort);
+      }
     });
     exited.then(() => reject(new Error(`worker exited before starting: ${stderr}`)), reject);
   });

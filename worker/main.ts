@@ -8,11 +8,14 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { ConfigError, loadWorkerConfig } from './config';
 import { createSagaWorker } from './create-worker';
 import { startHealthServer } from './health';
-import { jsonLogger } from './logger';
+import { runtimeLogging } from './logger';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env, join(import.meta.dirname, 'workflow-bundle.js'));
-  Runtime.install({ logger: jsonLogger(config.logLevel), shutdownSignals: ['SIGTERM', 'SIGINT'] });
+  Runtime.install({
+    ...runtimeLogging(config.logLevel),
+    shutdownSignals: ['SIGTERM', 'SIGINT'],
+  });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const worker = await createSagaWorker({
     connection,
