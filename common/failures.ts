@@ -18,6 +18,11 @@ export const FailureType = {
   ConnectAccountMissing: 'ConnectAccountMissing',
   /** Payment Service has no payment for the order. */
   PaymentNotFound: 'PaymentNotFound',
+  /**
+   * Someone else changed the order (cancelled, reassigned, moved its status) before the
+   * payout: nothing was released.
+   */
+  OrderChanged: 'OrderChanged',
   /** The payment is not releasable (REVERTED, FAILED, or paid to someone else). */
   PaymentNotReleasable: 'PaymentNotReleasable',
   /** The Payment Service refused the release for good (4xx): it was not queued. */

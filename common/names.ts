@@ -10,7 +10,20 @@ export const WORKFLOW_ID_PREFIX = 'complete-order-workflow-';
 export const PROGRESS_QUERY = 'progress';
 
 /** Custom search attributes (Keyword) that must be registered on the namespace. */
-export const SEARCH_ATTRIBUTE_NAMES = { orderId: 'OrderId', runnerId: 'RunnerId' } as const;
+export const SEARCH_ATTRIBUTE_NAMES = {
+  orderId: 'OrderId',
+  runnerId: 'RunnerId',
+  /** RUNNING, or NEEDS_OPERATOR while parked: the operators' saved view. */
+  sagaState: 'SagaState',
+} as const;
+
+/** One claim per payment: who may send its release (ADR 0002). */
+export const RELEASE_CLAIM_WORKFLOW_TYPE = 'ReleaseClaimWorkflow';
+export const RELEASE_CLAIM_ID_PREFIX = 'release-claim-';
+
+export function releaseClaimIdFor(paymentId: string): string {
+  return `${RELEASE_CLAIM_ID_PREFIX}${paymentId}`;
+}
 
 /** Header that carries the workflow id to every downstream request. */
 export const CORRELATION_HEADER = 'X-Correlation-Id';

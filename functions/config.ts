@@ -3,7 +3,7 @@
  * setting becomes a logged 500 on a request rather than a crashed init).
  */
 import { TASK_QUEUE } from '../common/names';
-import type { SagaSettings } from '../common/saga';
+import { describeInvalidSettings, SAGA_SETTING_BOUNDS, type SagaSettings } from '../common/saga';
 import {
   ConfigError,
   type TemporalConnectConfig,
@@ -24,23 +24,20 @@ export interface ApiConfig {
   sagaSettings: Partial<SagaSettings>;
 }
 
-/** Environment variables that override a saga setting, e.g. SAGA_SETTLEMENT_WAIT_MS. */
-const SAGA_SETTING_VARS: Record<string, keyof SagaSettings> = {
-  SAGA_CONNECT_ACCOUNT_WAIT_MS: 'connectAccountWaitMs',
-  SAGA_SETTLEMENT_WAIT_MS: 'settlementWaitMs',
-  SAGA_RELEASE_ATTEMPTS: 'releaseAttempts',
-  SAGA_ACTIVITY_TIMEOUT_MS: 'activityTimeoutMs',
-};
+/** The environment variable of a saga setting: connectAccountWaitMs → SAGA_CONNECT_ACCOUNT_WAIT_MS. */
+export function sagaSettingVar(key: keyof SagaSettings): string {
+  return `SAGA_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
 
 function sagaSettings(env: Record<string, string | undefined>): Partial<SagaSettings> {
   const settings: Partial<SagaSettings> = {};
-  for (const [name, key] of Object.entries(SAGA_SETTING_VARS)) {
-    const raw = env[name];
+  for (const key of Object.keys(SAGA_SETTING_BOUNDS) as Array<keyof SagaSettings>) {
+    const raw = env[sagaSettingVar(key)];
     if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value <= 0)
-      throw new ConfigError(`${name} must be a positive integer`);
-    settings[key] = value;
+    settings[key] = Number(raw);
+    const problem = describeInvalidSettings({ [key]: Number(raw) });
+    if (problem)
+      throw new ConfigError(`${sagaSettingVar(key)}: ${problem}, got ${JSON.stringify(raw)}`);
   }
   return settings;
 }

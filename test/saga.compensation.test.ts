@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY } from '../common/names';
 import type { SagaProgress } from '../common/saga';
-import { failureOf, useHarness } from './support/harness';
+import { failureOf, parkedProgress, useHarness } from './support/harness';
 
 /** Permanent failures at each step: what is undone, and the final states. */
 describe('CompleteOrderWorkflow: permanent failures compensate', () => {
@@ -12,11 +12,13 @@ describe('CompleteOrderWorkflow: permanent failures compensate', () => {
   const progressOf = (handle: { query: <T>(q: string) => Promise<T> }) =>
     handle.query<SagaProgress>(PROGRESS_QUERY);
 
-  it('restores the previous status when setting DELIVERED is rejected', async () => {
+  it('leaves the order as it is when setting DELIVERED is rejected', async () => {
     h.sandbox.faults.inject({ route: 'updateOrderStatus', status: 400 });
     const { seeded, handle } = await h.seedAndStart();
     expect((await failureOf(handle)).type).toBe('DownstreamRejected');
-    expect(statusChanges(seeded.orderId)).toEqual(['ON_THE_WAY']);
+    // The restore applies only to an order still in the status the saga set: it is not.
+    expect(statusChanges(seeded.orderId)).toEqual([]);
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
     expect((await progressOf(handle)).compensationsRun).toEqual(['restoreOrderStatus']);
   });
 
@@ -31,13 +33,14 @@ describe('CompleteOrderWorkflow: permanent failures compensate', () => {
     expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(0);
   });
 
-  it('restores a DELIVERED order to DELIVERED, not to an earlier status', async () => {
+  it('leaves a DELIVERED order DELIVERED, not an earlier status, and writes nothing', async () => {
     const { seeded, handle } = await h.seedAndStart({
       orderStatus: 'DELIVERED',
       withPayment: false,
     });
     expect((await failureOf(handle)).type).toBe('PaymentNotFound');
-    expect(statusChanges(seeded.orderId)).toEqual(['DELIVERED', 'DELIVERED']);
+    expect(statusChanges(seeded.orderId)).toEqual([]);
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('DELIVERED');
   });
 
   it.each([
@@ -52,7 +55,7 @@ describe('CompleteOrderWorkflow: permanent failures compensate', () => {
     expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
   });
 
-  it('refuses a payment already released to another runner', async () => {
+  it('parks, sending nothing, when the payment was already released to another runner', async () => {
     const seeded = h.sandbox.state.seedOrder();
     const payment = h.sandbox.state.payments.get(seeded.paymentId);
     Object.assign(payment ?? {}, {
@@ -61,8 +64,11 @@ describe('CompleteOrderWorkflow: permanent failures compensate', () => {
       runnerId: 'user_other',
     });
     const handle = await h.start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
-    expect((await failureOf(handle)).type).toBe('PaymentNotReleasable');
+    const parked = await parkedProgress(handle);
+    expect(parked.parked?.reason).toBe('PAYMENT_STATE_UNEXPECTED');
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(0);
     expect(h.sandbox.state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+    await handle.terminate('test done');
   });
 
   it('reverts the payment and cancels the order when the release is rejected (400)', async () => {
@@ -101,20 +107,16 @@ describe('CompleteOrderWorkflow: permanent failures compensate', () => {
     expect(revert?.headers?.['x-correlation-id']).toBe(handle.workflowId);
   });
 
-  it('stops compensating, leaving the order untouched, when the revert is refused', async () => {
+  it('parks for an operator, leaving the order DELIVERED, when the revert is refused', async () => {
     h.sandbox.faults.inject({ route: 'release', status: 400 });
     h.sandbox.faults.inject({ route: 'revert', status: 400 });
     const { seeded, handle } = await h.seedAndStart();
-    const failure = await failureOf(handle);
-    expect(failure.type).toBe('CompensationFailed');
-    expect(failure.message).toContain('revertPayment');
+    const progress = await parkedProgress(handle);
+    expect(progress.parked?.reason).toBe('REVERT_REJECTED');
+    expect(progress.parked?.allowed).toEqual(['refund', 'markPaid']);
     // The customer's money was not returned: the order must not say CANCELLED.
     expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('DELIVERED');
-    const progress = await progressOf(handle);
-    expect(progress).toMatchObject({
-      status: 'FAILED',
-      failureType: 'CompensationFailed',
-      compensationsRun: [],
-    });
+    expect(progress).toMatchObject({ status: 'NEEDS_OPERATOR', compensationsRun: [] });
+    await handle.terminate('test done');
   });
 });

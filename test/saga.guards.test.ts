@@ -63,7 +63,7 @@ describe('CompleteOrderWorkflow: guards before anything changes', () => {
     ['a numeric runner id', { orderId: randomUUID(), runnerId: 42 }],
     [
       'a negative setting',
-      { orderId: randomUUID(), runnerId: 'user_abc', settings: { releaseAttempts: -1 } },
+      { orderId: randomUUID(), runnerId: 'user_abc', settings: { connectAccountWaitMs: -1 } },
     ],
     [
       'an unknown setting',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
-import { FAST_SETTINGS, failureOf, useHarness } from './support/harness';
+import { FAST_SETTINGS, failureOf, parkedProgress, useHarness } from './support/harness';
 
 /**
  * The pivot. The sandbox Payment Service, like the real one, transfers again whenever it
@@ -40,9 +40,8 @@ describe('CompleteOrderWorkflow: the release reaches the Payment Service at most
 
   it.each([
     ['503 KAFKA_ERROR', { status: 503 }],
-    ['500 KAFKA_PUBLISH_ERROR', { status: 500 }],
     ['429 with the service error body', { status: 429 }],
-  ])('re-sends after a definite rejection (%s) and pays once', async (_case, fault) => {
+  ])('re-sends after a definite "not queued" (%s) and pays once', async (_case, fault) => {
     h.sandbox.faults.inject({ route: 'release', times: 2, ...fault });
     const { seeded, handle } = await h.seedAndStart();
     const result = (await handle.result()) as CompleteOrderResult;
@@ -51,30 +50,60 @@ describe('CompleteOrderWorkflow: the release reaches the Payment Service at most
     expect(count('transfer', seeded.orderId)).toBe(1);
   });
 
-  it('gives up after releaseAttempts definite rejections, reverts, and never transferred', async () => {
+  it('never re-sends after a 500 KAFKA_PUBLISH_ERROR that came after the release was queued', async () => {
+    h.sandbox.faults.inject({ route: 'release', afterProcessing: true, status: 500 });
+    const { seeded, handle } = await h.seedAndStart();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(count('release-request', seeded.orderId)).toBe(1);
+    expect(count('transfer', seeded.orderId)).toBe(1);
+  });
+
+  it('keeps re-sending through a Payment Service outage longer than the old 15 s, then pays once', async () => {
+    // Six 503s: the old saga gave up after five attempts and refunded the customer.
+    h.sandbox.faults.inject({ route: 'release', times: 6, status: 503 });
+    const { seeded, handle } = await h.seedAndStart(
+      {},
+      { ...FAST_SETTINGS, releaseRetryIntervalMs: 100 },
+    );
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(count('release-request', seeded.orderId)).toBe(1);
+    expect(count('transfer', seeded.orderId)).toBe(1);
+    expect(count('revert-request', seeded.orderId)).toBe(0);
+  });
+
+  it('compensates only when the retry window ends with every release definitely not queued', async () => {
     h.sandbox.faults.inject({ route: 'release', times: Number.POSITIVE_INFINITY, status: 503 });
-    const { seeded, handle } = await h.seedAndStart({}, { ...FAST_SETTINGS, releaseAttempts: 2 });
+    const { seeded, handle } = await h.seedAndStart(
+      {},
+      { ...FAST_SETTINGS, releaseRetryWindowMs: 1_500, releaseRetryIntervalMs: 100 },
+    );
     expect((await failureOf(handle)).type).toBe('ReleaseNotQueued');
     expect(count('release-request', seeded.orderId)).toBe(0);
     expect(count('transfer', seeded.orderId)).toBe(0);
-    expect(count('revert-request', seeded.orderId)).toBe(1);
+    expect(h.sandbox.state.entries('revert', seeded.orderId)).toHaveLength(1);
     expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
   });
 
-  it('fails over to a revert when a queued release never settles within the window', async () => {
-    h.sandbox.state.settleDelayMs = 60_000;
+  it('parks instead of reverting when a queued release does not settle in the window, and resumes when it settles', async () => {
+    h.sandbox.state.holdQueue = true;
     try {
       const { seeded, handle } = await h.seedAndStart(
         {},
-        { ...FAST_SETTINGS, settlementWaitMs: 1_500 },
+        { ...FAST_SETTINGS, settlementWaitMs: 1_000 },
       );
-      const failure = await failureOf(handle);
-      expect(failure.type).toBe('ReleaseFailed');
-      expect(failure.message).toContain('not confirmed');
+      const progress = await parkedProgress(handle);
+      expect(progress.parked?.reason).toBe('RELEASE_UNCONFIRMED');
+      expect(count('revert-request', seeded.orderId)).toBe(0);
+      h.sandbox.state.settleHeld();
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result.outcome).toBe('COMPLETED');
+      expect(result.decisions).toEqual([]);
       expect(count('release-request', seeded.orderId)).toBe(1);
-      expect(count('revert-request', seeded.orderId)).toBe(1);
+      expect(count('transfer', seeded.orderId)).toBe(1);
     } finally {
-      h.sandbox.state.settleDelayMs = 20;
+      h.sandbox.state.holdQueue = false;
     }
   });
 

@@ -89,11 +89,38 @@ export class SandboxState extends EventEmitter {
   requestCount = 0;
   /** Time between a queued release/revert and its outcome. */
   settleDelayMs = 20;
+  /**
+   * While true, queued releases and reverts wait in {@link held} until a test settles
+   * them ({@link settleHeld}) or loses them ({@link loseHeld}): slow settlement and a
+   * message lost after the 202, without guessing at timings.
+   */
+  holdQueue = false;
+  private readonly held: Array<() => void> = [];
   private seq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
+  /** How many queued commands are held. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Settles every held command, in the order they were queued. */
+  settleHeld(): void {
+    for (const fn of this.held.splice(0)) fn();
+  }
+
+  /** Drops every held command, as a queue that lost them would. */
+  loseHeld(): void {
+    this.held.length = 0;
+  }
+
   /** Runs `fn` after {@link settleDelayMs}, as the real services' queues do. */
   later(fn: () => void): void {
+    if (this.holdQueue) {
+      this.held.push(fn);
+      this.emit('held', this.held.length);
+      return;
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();

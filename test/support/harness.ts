@@ -7,7 +7,13 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
-import type { CompleteOrderInput, CompleteOrderResult, SagaSettings } from '../../common/saga';
+import { PROGRESS_QUERY } from '../../common/names';
+import type {
+  CompleteOrderInput,
+  CompleteOrderResult,
+  SagaProgress,
+  SagaSettings,
+} from '../../common/saga';
 import { completeOrderStart } from '../../common/start';
 import { type Sandbox, type SeededOrder, type SeedOptions, startSandbox } from '../../sandbox';
 import { createSagaWorker } from '../../worker/create-worker';
@@ -29,6 +35,8 @@ export interface Harness {
 export const FAST_SETTINGS: Partial<SagaSettings> = {
   activityTimeoutMs: 5_000,
   settlementWaitMs: 60_000,
+  releaseRetryIntervalMs: 200,
+  revertWaitMs: 60_000,
 };
 
 export interface HarnessOptions {
@@ -89,6 +97,22 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 export type SagaResult = CompleteOrderResult;
+
+/**
+ * The saga's progress once it parked for an operator. Waits on the server's own record of
+ * the park (the SagaState search attribute is upserted in the same workflow task), read
+ * through the progress query with backoff: no fixed sleep.
+ */
+export async function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
+  for (let waitMs = 20; ; waitMs = Math.min(waitMs * 2, 500)) {
+    const progress = await handle.query<SagaProgress>(PROGRESS_QUERY);
+    if (progress.status === 'NEEDS_OPERATOR') return progress;
+    if (progress.status === 'COMPLETED' || progress.status === 'FAILED') {
+      throw new Error(`saga ended ${progress.status} instead of parking`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
 
 /** The failure a saga ended with: its stable type and message. */
 export async function failureOf(

@@ -2,6 +2,7 @@ import { createServiceHttp } from '../clients/http';
 import { createOrderClient } from '../clients/order-client';
 import { createPaymentClient } from '../clients/payment-client';
 import { createUserClient } from '../clients/user-client';
+import { createClaimActivities } from './claim-activities';
 import { createOrderActivities } from './order-activities';
 import { createPaymentActivities } from './payment-activities';
 import { createUserActivities } from './user-activities';
@@ -24,6 +25,7 @@ export function createActivities(urls: ServiceUrls, requestTimeoutMs: number) {
     ...createPaymentActivities(
       createPaymentClient(createServiceHttp('payment-service', urls.payment, requestTimeoutMs)),
     ),
+    ...createClaimActivities(),
   };
 }
 

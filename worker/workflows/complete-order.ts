@@ -1,4 +1,14 @@
-import { defineQuery, setHandler } from '@temporalio/workflow';
+import {
+  type ApplicationFailure,
+  allHandlersFinished,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+  log,
+  patched,
+  setHandler,
+} from '@temporalio/workflow';
 import {
   type OrderSnapshot,
   OrderStatus,
@@ -6,147 +16,318 @@ import {
   PaymentStatus,
 } from '../../common/contracts';
 import { FailureType } from '../../common/failures';
-import { PROGRESS_QUERY } from '../../common/names';
+import { type OperatorDecision, ParkReason } from '../../common/operator';
 import type { CompleteOrderResult, SagaProgress } from '../../common/saga';
-import { type SagaActivityProxies, sagaActivities } from './activities';
-import { sagaFailure } from './failures';
+import { failureTypeOf, rootMessage, sagaFailure } from './failures';
 import { type ParsedInput, parseInput } from './input';
-import { isReleasedTo, releaseFunds } from './release';
-import { Saga } from './saga';
+import { progressQuery } from './messages';
+import { restoreOrder, returnMoney } from './money-back';
+import { isOrderStillOurs, isReleasedTo, type PivotOutcome, releaseFunds } from './release';
+import { type PivotFacts, SagaRun } from './run';
+import { sagaActivities } from './v1/activities';
+import { completeOrderV1 } from './v1/complete-order';
 import { pollWithBackoff } from './wait';
 
-export const progressQuery = defineQuery<SagaProgress>(PROGRESS_QUERY);
+/**
+ * The money-safety change (issue 9). Sagas whose history has no marker (started before it)
+ * finish on the frozen v1 code; every new saga records the marker and runs this file.
+ */
+export const MONEY_SAFETY_PATCH = 'money-safety-v2';
 
 /** Statuses from which a runner's delivery can be completed. */
 const COMPLETABLE: readonly OrderStatus[] = [OrderStatus.ON_THE_WAY, OrderStatus.DELIVERED];
 
-/** Step 0's guards: the order must be this runner's, and in flight. */
-function assertRunner(order: OrderSnapshot, runnerId: string): void {
+/** What the compensations must undo; filled in as the steps succeed. */
+interface Undo {
+  previousStatus: OrderStatus | null;
+  paymentId: string | null;
+}
+
+function guardOrder(order: OrderSnapshot, runnerId: string): void {
   if (order.runnerId !== runnerId) {
     throw sagaFailure(
       FailureType.RunnerMismatch,
       `order ${order.orderId} is not assigned to this runner`,
     );
   }
-}
-
-function assertCompletable(order: OrderSnapshot): void {
-  if (!COMPLETABLE.includes(order.orderStatus)) {
+  if (!COMPLETABLE.includes(order.orderStatus) && order.orderStatus !== OrderStatus.COMPLETED) {
     throw sagaFailure(FailureType.OrderNotCompletable, `order is ${order.orderStatus}`, {
       orderStatus: order.orderStatus,
     });
   }
 }
 
-/** Step 3's guard: the payment must be AUTHORIZED, or already released to this runner. */
-function assertReleasable(payment: PaymentSnapshot, runnerId: string): void {
-  if (payment.status === PaymentStatus.AUTHORIZED || isReleasedTo(payment, runnerId)) return;
-  throw sagaFailure(FailureType.PaymentNotReleasable, `payment is ${payment.status}`, {
-    paymentId: payment.paymentId,
-    status: payment.status,
-  });
-}
-
-async function waitForConnectAccount(acts: SagaActivityProxies, saga: Saga, input: ParsedInput) {
-  saga.waitingFor('runner Stripe Connect onboarding');
+async function waitForConnectAccount(run: SagaRun): Promise<string> {
+  run.waitingFor('runner Stripe Connect onboarding');
   const account = await pollWithBackoff(
-    async () => (await acts.steps.getConnectAccount(input.runnerId)) ?? undefined,
+    // `undefined` means "not onboarded yet: keep waiting"; the service answers null.
+    async () => (await run.acts.steps.getConnectAccount(run.runnerId)) ?? undefined,
     {
-      windowMs: input.settings.connectAccountWaitMs,
-      initialIntervalMs: 60_000,
-      maxIntervalMs: 3_600_000,
+      windowMs: run.settings.connectAccountWaitMs,
+      initialIntervalMs: run.settings.connectAccountPollMs,
+      maxIntervalMs: 60 * 60_000,
     },
   );
   if (account) return account;
   throw sagaFailure(FailureType.ConnectAccountMissing, 'runner has no Stripe Connect account');
 }
 
-/** Steps 1 to 4: every failure here is compensated. Returns the released payment. */
-async function throughPivot(
-  saga: Saga,
-  acts: SagaActivityProxies,
-  input: ParsedInput,
-  order: OrderSnapshot,
-) {
-  const { orderId, runnerId } = input;
-  let moneyReturned = false;
-  // Registered before the step: a timed-out update may still have been applied.
-  saga.addCompensation('restoreOrderStatus', async () => {
-    // Once the customer's money went back, the order cannot resume: it is cancelled.
-    const status = moneyReturned ? OrderStatus.CANCELLED : order.orderStatus;
-    await acts.compensation.setOrderStatus(orderId, status);
-  });
-  await saga.step('markDelivered', () => acts.steps.setOrderStatus(orderId, OrderStatus.DELIVERED));
-  const connectAccountId = await saga.step('getConnectAccount', () =>
-    waitForConnectAccount(acts, saga, input),
+function orderChangedFailure(order: OrderSnapshot): ApplicationFailure {
+  return sagaFailure(
+    FailureType.OrderChanged,
+    `order was changed by someone else before the payout: ${order.orderStatus}, runner ${order.runnerId ?? 'none'}`,
+    { orderStatus: order.orderStatus, runnerId: order.runnerId },
   );
-  const payment = await saga.step('getPayment', () => acts.steps.getPayment(orderId));
-  assertReleasable(payment, runnerId);
-  // Only reached when the pivot itself failed for good: nothing reached the runner.
-  saga.addCompensation('revertPayment', async () => {
-    await acts.compensation.revertPayment(
-      payment.paymentId,
-      `complete-order saga for ${orderId} failed`,
-    );
-    moneyReturned = true;
-  });
-  const pivot = {
-    acts,
-    saga,
-    settings: input.settings,
-    orderId,
-    runnerId,
-    connectAccountId,
-    payment,
-  };
-  return saga.step('releaseFunds', () => releaseFunds(pivot));
 }
 
-async function runSaga(saga: Saga, input: ParsedInput): Promise<CompleteOrderResult> {
-  const { orderId, runnerId } = input;
-  const acts = sagaActivities(input.settings);
-  const order = await saga.step('readOrder', () => acts.steps.readOrder(orderId));
-  assertRunner(order, runnerId);
-  if (order.orderStatus === OrderStatus.COMPLETED) {
-    return {
-      orderId,
-      runnerId,
-      outcome: 'ALREADY_COMPLETED',
-      orderStatus: order.orderStatus,
-      payment: null,
-      transferId: null,
-    };
+/** Steps up to the pivot: all cancellable, all undone on failure. */
+async function beforePivot(
+  run: SagaRun,
+  order: OrderSnapshot,
+  undo: Undo,
+): Promise<PivotFacts | PaymentSnapshot> {
+  const { acts, orderId, runnerId } = run;
+  undo.previousStatus = order.orderStatus;
+  const delivered = await run.step('markDelivered', () =>
+    acts.steps.transitionOrder({ orderId, runnerId, from: COMPLETABLE, to: OrderStatus.DELIVERED }),
+  );
+  if (!delivered.applied) {
+    undo.previousStatus = null;
+    throw orderChangedFailure(delivered.order);
   }
-  assertCompletable(order);
-  const payment = await throughPivot(saga, acts, input, order).catch((error: unknown) =>
-    saga.compensateAndFail(error),
-  );
-  // After the pivot the money is with the runner: retried until it succeeds, never undone.
-  const completed = await saga.step('markCompleted', () =>
-    acts.afterPivot.setOrderStatus(orderId, OrderStatus.COMPLETED),
-  );
+  const connectAccountId = await run.step('getConnectAccount', () => waitForConnectAccount(run));
+  const payment = await run.step('getPayment', () => acts.steps.getPayment(orderId));
+  if (isReleasedTo(payment, runnerId)) return payment;
+  if (payment.status !== PaymentStatus.AUTHORIZED && payment.status !== PaymentStatus.SUCCEEDED) {
+    throw sagaFailure(FailureType.PaymentNotReleasable, `payment is ${payment.status}`, {
+      paymentId: payment.paymentId,
+      status: payment.status,
+    });
+  }
+  if (payment.status === PaymentStatus.AUTHORIZED) undo.paymentId = payment.paymentId;
+  // Immediately before the release: the order may have been cancelled or reassigned
+  // while the saga waited (ADR 0009 states the window that remains).
+  const latest = await run.step('checkBeforeRelease', () => acts.steps.readOrder(orderId));
+  if (!isOrderStillOurs(latest, runnerId)) {
+    undo.previousStatus = null;
+    if (latest.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
+    throw orderChangedFailure(latest);
+  }
+  return { order: latest, payment, connectAccountId };
+}
+
+/**
+ * Undoes what `undo` lists, newest first, in a scope no cancel can interrupt. Returns a
+ * payment when it turned out the runner was paid after all (the saga then completes).
+ */
+async function compensate(run: SagaRun, undo: Undo, cause: string) {
+  run.progress.status = 'COMPENSATING';
+  log.warn('saga compensating', { cause });
+  return CancellationScope.nonCancellable(async () => {
+    let moneyReturned = false;
+    if (undo.paymentId) {
+      const back = await returnMoney(
+        run,
+        undo.paymentId,
+        `complete-order saga for ${run.orderId}: ${cause}`,
+      );
+      if (back.kind === 'paid') return back;
+      run.compensated('revertPayment');
+      moneyReturned = true;
+    }
+    if (undo.previousStatus) {
+      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus);
+    }
+    return undefined;
+  });
+}
+
+function result(
+  run: SagaRun,
+  outcome: CompleteOrderResult['outcome'],
+  orderStatus: OrderStatus,
+  payment: PaymentSnapshot | null,
+): CompleteOrderResult {
   return {
-    orderId,
-    runnerId,
-    outcome: 'COMPLETED',
-    orderStatus: completed.orderStatus,
+    orderId: run.orderId,
+    runnerId: run.runnerId,
+    outcome,
+    orderStatus,
     payment,
-    transferId: payment.transferId,
+    transferId: payment?.transferId ?? null,
+    cancelRequested: run.cancelRequested,
+    decisions: run.progress.decisions ?? [],
   };
+}
+
+/** After the pivot: retried until done, never undone; an order changed meanwhile parks. */
+async function finish(run: SagaRun, payment: PaymentSnapshot): Promise<CompleteOrderResult> {
+  const done = await run.step('markCompleted', () =>
+    run.acts.afterPivot.transitionOrder({
+      orderId: run.orderId,
+      runnerId: run.runnerId,
+      from: [OrderStatus.DELIVERED],
+      to: OrderStatus.COMPLETED,
+    }),
+  );
+  if (done.applied) return result(run, 'COMPLETED', done.order.orderStatus, payment);
+  const parked = await run.park<never>(
+    ParkReason.OrderChangedAfterPayout,
+    `the runner was paid (transfer ${payment.transferId ?? 'unknown'}) but the order is now ${done.order.orderStatus}, runner ${done.order.runnerId ?? 'none'}`,
+    { paymentId: payment.paymentId },
+  );
+  if (!('decision' in parked)) throw new Error('unreachable: no recheck while parked here');
+  if (parked.decision.action === 'markPaid') {
+    const order = await run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.COMPLETED);
+    return result(run, 'COMPLETED', order.orderStatus, payment);
+  }
+  return refund(run, payment.paymentId);
+}
+
+/** An operator's refund: revert, confirm REVERTED, then cancel the order. */
+async function refund(run: SagaRun, paymentId: string): Promise<CompleteOrderResult> {
+  const back = await returnMoney(
+    run,
+    paymentId,
+    `refund decided by an operator for ${run.orderId}`,
+  );
+  if (back.kind === 'paid') return finish(run, back.payment);
+  const order = await run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.CANCELLED);
+  const payment = await run.acts.afterPivot.getPayment(run.orderId);
+  return result(run, 'REFUNDED', order.orderStatus, payment);
+}
+
+async function afterPivot(
+  run: SagaRun,
+  undo: Undo,
+  outcome: PivotOutcome,
+): Promise<CompleteOrderResult> {
+  switch (outcome.kind) {
+    case 'paid':
+      return finish(run, outcome.payment);
+    case 'refund':
+      return refund(run, undo.paymentId ?? '');
+    case 'orderChanged': {
+      if (outcome.order.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
+      undo.previousStatus = null;
+      return failAfterCompensating(run, undo, orderChangedFailure(outcome.order));
+    }
+    case 'cancelled':
+      return failAfterCompensating(
+        run,
+        undo,
+        new CancelledFailure('saga cancelled before the release was queued'),
+      );
+    case 'notPaid':
+      return failAfterCompensating(run, undo, outcome.failure);
+  }
+}
+
+/** Compensates, then ends with `cause` (or completes, if the runner was paid after all). */
+async function failAfterCompensating(
+  run: SagaRun,
+  undo: Undo,
+  cause: unknown,
+): Promise<CompleteOrderResult> {
+  const type = isCancellation(cause) ? 'Cancelled' : failureTypeOf(cause);
+  const paid = await compensate(run, undo, type);
+  if (paid) return CancellationScope.nonCancellable(() => finish(run, paid.payment));
+  if (isCancellation(cause)) {
+    run.end('CANCELLED', null);
+    throw cause instanceof CancelledFailure ? cause : new CancelledFailure('saga cancelled');
+  }
+  run.end('FAILED', type);
+  const message = `${rootMessage(cause)} (compensated: ${run.progress.compensationsRun.join(', ') || 'nothing to undo'})`;
+  throw sagaFailure(type as FailureType, message, {
+    compensationsRun: run.progress.compensationsRun,
+  });
+}
+
+async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
+  const undo: Undo = { previousStatus: null, paymentId: null };
+  let facts: PivotFacts | PaymentSnapshot;
+  try {
+    const order = await run.step('readOrder', () => run.acts.steps.readOrder(run.orderId));
+    guardOrder(order, run.runnerId);
+    if (order.orderStatus === OrderStatus.COMPLETED) {
+      return result(run, 'ALREADY_COMPLETED', order.orderStatus, null);
+    }
+    facts = await beforePivot(run, order, undo);
+    if (run.cancelRequested) throw new CancelledFailure('saga cancelled before the pivot');
+  } catch (error) {
+    return failAfterCompensating(run, undo, error);
+  }
+  // The pivot: from here on a cancel request is recorded, never obeyed.
+  return CancellationScope.nonCancellable(async () => {
+    if (!('connectAccountId' in facts)) return finish(run, facts);
+    const outcome = await run.step('releaseFunds', () => releaseFunds(run, facts));
+    return afterPivot(run, undo, outcome);
+  });
+}
+
+/** Refuses a decision that no longer fits what the Payment Service shows now. */
+function decisionCheck(run: () => SagaRun) {
+  return async (decision: OperatorDecision): Promise<string | undefined> => {
+    const payment = await run().acts.afterPivot.getPayment(run().orderId);
+    if (
+      decision.action === 'resend' &&
+      (payment.status !== PaymentStatus.AUTHORIZED || payment.transferId)
+    ) {
+      return `resend refused: the payment is ${payment.status} with transfer ${payment.transferId ?? 'none'}`;
+    }
+    if (decision.action === 'markPaid' && payment.status === PaymentStatus.REVERTED) {
+      return 'markPaid refused: the payment is REVERTED';
+    }
+    if (
+      decision.action === 'markPaid' &&
+      payment.transferId &&
+      payment.transferId !== decision.transferId
+    ) {
+      return `markPaid refused: the Payment Service shows transfer ${payment.transferId}`;
+    }
+    return undefined;
+  };
+}
+
+async function completeOrderV2(rawInput: unknown): Promise<CompleteOrderResult> {
+  // Answer the progress query even for an input that is refused.
+  const refused: SagaProgress = { ...SagaRun.initialProgress(), status: 'FAILED' };
+  setHandler(progressQuery, () => refused);
+  let input: ParsedInput;
+  try {
+    input = parseInput(rawInput);
+  } catch (error) {
+    refused.failureType = failureTypeOf(error);
+    throw error;
+  }
+  let run: SagaRun | undefined;
+  run = new SagaRun(
+    input.orderId,
+    input.runnerId,
+    input.settings,
+    sagaActivities(input.settings),
+    decisionCheck(() => run as SagaRun),
+  );
+  try {
+    const outcome = await completeOrder(run);
+    run.complete();
+    return outcome;
+  } catch (error) {
+    if (run.progress.status !== 'FAILED' && run.progress.status !== 'CANCELLED') {
+      run.end(isCancellation(error) ? 'CANCELLED' : 'FAILED', failureTypeOf(error));
+    }
+    throw error;
+  } finally {
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  }
 }
 
 /**
  * Completes a delivered order: marks it DELIVERED, pays the runner (the pivot) and marks
- * it COMPLETED. Before the pivot every step is undone on failure; after it nothing is.
+ * it COMPLETED. Before the pivot every step is undone on failure or cancel; after it
+ * nothing is, and what cannot be known waits for an operator.
  */
 export async function CompleteOrderWorkflow(rawInput: unknown): Promise<CompleteOrderResult> {
-  const saga = new Saga();
-  setHandler(progressQuery, () => saga.progress);
-  try {
-    const result = await runSaga(saga, parseInput(rawInput));
-    saga.complete();
-    return result;
-  } catch (error) {
-    throw saga.failWith(error);
-  }
+  if (patched(MONEY_SAFETY_PATCH)) return completeOrderV2(rawInput);
+  return completeOrderV1(rawInput);
 }

@@ -1,2 +1,4 @@
 /** Every workflow this worker registers; the bundle's entry point. */
-export { CompleteOrderWorkflow, progressQuery } from './complete-order';
+export { ReleaseClaimWorkflow } from './claim';
+export { CompleteOrderWorkflow } from './complete-order';
+export { decideUpdate, progressQuery } from './messages';

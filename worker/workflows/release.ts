@@ -1,27 +1,36 @@
 /**
- * The pivot: release the money to the runner, then confirm it settled. The release request
- * reaches the Payment Service at most once per saga unless a previous request provably
- * was not queued (ADR 0002): the service is not idempotent and transfers again if asked
- * again.
+ * The pivot: release the money to the runner at most once per payment, across runs, then
+ * confirm it settled (ADR 0002). The Payment Service is not idempotent: a second release
+ * transfers again. So a release request is only ever repeated after every earlier one was
+ * definitely not queued, and a run that did not claim the payment never sends one.
  */
-import { log, sleep } from '@temporalio/workflow';
-import { type PaymentSnapshot, PaymentStatus } from '../../common/contracts';
+import { ApplicationFailure, condition, log } from '@temporalio/workflow';
+import {
+  type OrderSnapshot,
+  OrderStatus,
+  type PaymentSnapshot,
+  PaymentStatus,
+} from '../../common/contracts';
 import { FailureType } from '../../common/failures';
-import type { SagaSettings } from '../../common/saga';
-import type { SagaActivityProxies } from './activities';
-import { failureTypeOf, sagaFailure } from './failures';
-import type { Saga } from './saga';
+import { type DecisionRecord, ParkReason } from '../../common/operator';
+import { failureTypeOf, rootMessage } from './failures';
+import type { PivotFacts, SagaRun } from './run';
 import { pollWithBackoff } from './wait';
 
-export interface PivotContext {
-  acts: SagaActivityProxies;
-  saga: Saga;
-  settings: SagaSettings;
-  orderId: string;
-  runnerId: string;
-  connectAccountId: string;
-  payment: PaymentSnapshot;
-}
+/** How the pivot ended. */
+export type PivotOutcome =
+  | { kind: 'paid'; payment: PaymentSnapshot; decision?: DecisionRecord }
+  /** Nothing reached the runner and nothing will: the money can be returned. */
+  | { kind: 'notPaid'; failure: ApplicationFailure }
+  /** Every request was definitely not queued when the cancel arrived. */
+  | { kind: 'cancelled' }
+  /** The order was cancelled or reassigned before a request could be queued. */
+  | { kind: 'orderChanged'; order: OrderSnapshot }
+  /** An operator decided to return the money. */
+  | { kind: 'refund'; decision: DecisionRecord };
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 /** True when the payment already went to this runner (a transfer exists). */
 export function isReleasedTo(payment: PaymentSnapshot, runnerId: string): boolean {
@@ -32,62 +41,169 @@ export function isReleasedTo(payment: PaymentSnapshot, runnerId: string): boolea
   );
 }
 
-/** Sends the release; returns once it was (or may have been) queued. */
-async function sendRelease(ctx: PivotContext): Promise<void> {
-  const { paymentId } = ctx.payment;
-  const request = { paymentId, runnerId: ctx.runnerId, connectAccountId: ctx.connectAccountId };
+/** The order is still this runner's and still in the status the saga set. */
+export function isOrderStillOurs(order: OrderSnapshot, runnerId: string): boolean {
+  return order.runnerId === runnerId && order.orderStatus === OrderStatus.DELIVERED;
+}
+
+/** Re-reads order and payment; undefined when both still allow a release. */
+async function changedSinceCheck(run: SagaRun): Promise<PivotOutcome | 'settled' | undefined> {
+  const order = await run.acts.afterPivot.readOrder(run.orderId);
+  if (!isOrderStillOurs(order, run.runnerId)) return { kind: 'orderChanged', order };
+  const payment = await run.acts.afterPivot.getPayment(run.orderId);
+  return payment.status === PaymentStatus.AUTHORIZED ? undefined : 'settled';
+}
+
+type SendResult = 'queued' | 'unknown' | 'settled' | PivotOutcome;
+
+/**
+ * Sends the release; re-sends only after an answer that proves it was not queued (503
+ * KAFKA_ERROR, 429, connection refused), with backoff (capped at a minute in the first
+ * hour, ten minutes after) for `releaseRetryWindowMs`. A 4xx ends it: not queued, never
+ * will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
+ * never sent again.
+ */
+async function sendRelease(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
+  const request = {
+    paymentId: facts.payment.paymentId,
+    runnerId: run.runnerId,
+    connectAccountId: facts.connectAccountId,
+  };
+  const started = Date.now();
+  let interval = run.settings.releaseRetryIntervalMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      await ctx.acts.release.requestRelease(request);
-      return;
+      await run.acts.release.requestRelease(request);
+      return 'queued';
     } catch (error) {
       const type = failureTypeOf(error);
-      if (type !== FailureType.ReleaseNotQueued && type !== FailureType.ReleaseRejected) {
-        log.warn('release outcome unknown: confirming, never re-sending', { paymentId, type });
-        return;
+      if (type === FailureType.ReleaseRejected)
+        return { kind: 'notPaid', failure: asFailure(error) };
+      if (type !== FailureType.ReleaseNotQueued) {
+        log.warn('release outcome unknown: confirming, never re-sending', { attempt, type });
+        return 'unknown';
       }
-      if (type === FailureType.ReleaseRejected || attempt >= ctx.settings.releaseAttempts)
-        throw error;
-      await sleep(Math.min(1000 * 2 ** (attempt - 1), 30_000));
-      const latest = await ctx.acts.steps.getPayment(ctx.orderId);
-      if (latest.status !== PaymentStatus.AUTHORIZED) return;
+      const remaining = started + run.settings.releaseRetryWindowMs - Date.now();
+      if (remaining <= 0) return { kind: 'notPaid', failure: asFailure(error) };
+      run.waitingFor(`payment service to accept the release (attempt ${attempt} not queued)`);
+      if (await condition(() => run.cancelRequested, Math.min(interval, remaining))) {
+        return { kind: 'cancelled' };
+      }
+      const cap = Date.now() - started < HOUR ? MINUTE : 10 * MINUTE;
+      interval = Math.min(interval * 2, cap);
+      const changed = await changedSinceCheck(run);
+      if (changed) return changed;
     }
   }
 }
 
-/** Reads the payment until it leaves AUTHORIZED (202 only meant "queued"). */
-async function confirmSettlement(ctx: PivotContext): Promise<PaymentSnapshot> {
-  ctx.saga.waitingFor('payment settlement');
-  const settled = await pollWithBackoff(
-    async () => {
-      const payment = await ctx.acts.steps.getPayment(ctx.orderId).catch(() => undefined);
-      return payment?.status === PaymentStatus.AUTHORIZED ? undefined : payment;
-    },
-    { windowMs: ctx.settings.settlementWaitMs, initialIntervalMs: 500, maxIntervalMs: 5 * 60_000 },
-  );
-  if (!settled) {
-    throw sagaFailure(FailureType.ReleaseFailed, 'release was not confirmed within the window');
-  }
-  if (settled.status === PaymentStatus.SUCCEEDED) return settled;
-  throw sagaFailure(FailureType.ReleaseFailed, `payment settled as ${settled.status}`, {
-    paymentId: settled.paymentId,
-    status: settled.status,
+function asFailure(error: unknown): ApplicationFailure {
+  const type = failureTypeOf(error);
+  return ApplicationFailure.create({
+    type,
+    message: rootMessage(error),
+    nonRetryable: true,
   });
 }
 
-/**
- * Releases the funds and returns the SUCCEEDED payment, or throws when the release failed
- * for good. Before giving up it reads the payment once more: money that reached the runner
- * late is a success to carry forward, never something to revert.
- */
-export async function releaseFunds(ctx: PivotContext): Promise<PaymentSnapshot> {
-  if (isReleasedTo(ctx.payment, ctx.runnerId)) return ctx.payment;
-  try {
-    await sendRelease(ctx);
-    return await confirmSettlement(ctx);
-  } catch (error) {
-    const latest = await ctx.acts.afterPivot.getPayment(ctx.orderId);
-    if (latest.status === PaymentStatus.SUCCEEDED) return latest;
-    throw error;
+/** Reads the payment until it leaves AUTHORIZED, or undefined when the window ends. */
+export async function awaitSettlement(
+  run: SagaRun,
+  windowMs: number,
+  what: string,
+): Promise<PaymentSnapshot | undefined> {
+  run.waitingFor(what);
+  return pollWithBackoff(
+    async () => {
+      const payment = await run.acts.steps.getPayment(run.orderId).catch(() => undefined);
+      return payment?.status === PaymentStatus.AUTHORIZED ? undefined : payment;
+    },
+    { windowMs, initialIntervalMs: 500, maxIntervalMs: 5 * MINUTE },
+  );
+}
+
+/** What a settled (or unsettled) payment means for the pivot; undefined: park. */
+function classify(run: SagaRun, payment: PaymentSnapshot): PivotOutcome | undefined {
+  if (isReleasedTo(payment, run.runnerId)) return { kind: 'paid', payment };
+  if (payment.status === PaymentStatus.FAILED || payment.status === PaymentStatus.REVERTED) {
+    const failure = ApplicationFailure.create({
+      type: FailureType.ReleaseFailed,
+      message: `payment settled as ${payment.status}`,
+      nonRetryable: true,
+      details: [{ paymentId: payment.paymentId, status: payment.status }],
+    });
+    return { kind: 'notPaid', failure };
   }
+  return undefined;
+}
+
+/** Confirms, and parks when the answer cannot be known; returns once it is known. */
+async function confirm(run: SagaRun, facts: PivotFacts, why: string): Promise<PivotOutcome> {
+  let note = why;
+  for (;;) {
+    const settled = await awaitSettlement(run, run.settings.settlementWaitMs, 'payment settlement');
+    const known = settled && classify(run, settled);
+    if (known) return known;
+    const reason = settled ? ParkReason.PaymentStateUnexpected : ParkReason.ReleaseUnconfirmed;
+    const message = settled
+      ? `payment is ${settled.status} (runner ${settled.runnerId ?? 'none'}, transfer ${settled.transferId ?? 'none'}): not a payout to this runner`
+      : `release ${note}; payment still AUTHORIZED after the settlement window`;
+    const parked = await run.park<PivotOutcome>(reason, message, {
+      paymentId: facts.payment.paymentId,
+      // A release that settles late resolves the park by itself.
+      recheckEveryMs: Math.min(run.settings.settlementWaitMs, 60 * MINUTE),
+      recheck: async () => {
+        const payment = await run.acts.afterPivot.getPayment(run.orderId);
+        return classify(run, payment);
+      },
+    });
+    if ('resolved' in parked) return parked.resolved;
+    const { decision } = parked;
+    if (decision.action === 'refund') return { kind: 'refund', decision };
+    if (decision.action === 'markPaid') return paidByOperator(facts, decision);
+    note = await resendByOperator(run, facts);
+  }
+}
+
+function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutcome {
+  const payment = {
+    ...facts.payment,
+    status: PaymentStatus.SUCCEEDED,
+    transferId: decision.transferId ?? null,
+  };
+  return { kind: 'paid', payment, decision };
+}
+
+/** The operator verified no transfer exists: one more request, whatever the claim says. */
+async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string> {
+  const request = {
+    paymentId: facts.payment.paymentId,
+    runnerId: run.runnerId,
+    connectAccountId: facts.connectAccountId,
+  };
+  try {
+    await run.acts.release.requestRelease(request);
+    return 're-sent by an operator was queued';
+  } catch (error) {
+    return `re-sent by an operator got ${failureTypeOf(error)} (${rootMessage(error)})`;
+  }
+}
+
+/**
+ * The pivot. A run sends only with the payment's claim; a run that finds the claim taken
+ * (an earlier run sent, or may have sent) only confirms.
+ */
+export async function releaseFunds(run: SagaRun, facts: PivotFacts): Promise<PivotOutcome> {
+  if (facts.payment.status !== PaymentStatus.AUTHORIZED) {
+    return confirm(run, facts, `not sent: the payment was already ${facts.payment.status}`);
+  }
+  const claim = await run.acts.steps.claimRelease(facts.payment.paymentId);
+  if (!claim.granted) {
+    return confirm(run, facts, `claimed by an earlier run (${claim.holder.runId})`);
+  }
+  const sent = await sendRelease(run, facts);
+  if (sent === 'queued') return confirm(run, facts, 'queued');
+  if (sent === 'unknown') return confirm(run, facts, 'outcome unknown');
+  if (sent === 'settled') return confirm(run, facts, 'not queued, but the payment changed');
+  return sent;
 }

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
-import { FailureType } from '../../common/failures';
-import type { SagaProgress, SagaStep } from '../../common/saga';
-import { failureTypeOf, rootMessage, sagaFailure } from './failures';
+import { FailureType } from '../../../common/failures';
+import type { SagaProgress, SagaStep } from '../../../common/saga';
+import { failureTypeOf, rootMessage, sagaFailure } from '../failures';
 
 interface Compensation {
   name: string;

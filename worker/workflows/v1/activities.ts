@@ -3,9 +3,9 @@
  * failure type is written here and nowhere else.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import { FailureType } from '../../common/failures';
-import type { SagaSettings } from '../../common/saga';
-import type { SagaActivities } from '../activities';
+import { FailureType } from '../../../common/failures';
+import type { SagaActivities } from '../../activities';
+import type { SagaSettingsV1 as SagaSettings } from './settings';
 
 /** Failures no retry can fix before the pivot: the saga fails (and compensates). */
 const PERMANENT = [
@@ -16,7 +16,8 @@ const PERMANENT = [
   FailureType.ContractViolation,
 ];
 
-export function sagaActivities(settings: SagaSettings) {
+/** Also v2's proxies: the retry stances did not change (only the timeout is read). */
+export function sagaActivities(settings: Pick<SagaSettings, 'activityTimeoutMs'>) {
   const startToCloseTimeout = settings.activityTimeoutMs;
   /** Reads and the pre-pivot status change: transient faults retried for a few minutes. */
   const steps = proxyActivities<SagaActivities>({

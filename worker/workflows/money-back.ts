@@ -1,0 +1,100 @@
+/**
+ * Compensations. The customer's money goes back only when nothing reached the runner and
+ * nothing will, and the revert is confirmed (REVERTED) before the order is CANCELLED.
+ * A status is restored only if the order is still in the status the saga set.
+ */
+import { log } from '@temporalio/workflow';
+import { type OrderStatus, type PaymentSnapshot, PaymentStatus } from '../../common/contracts';
+import { type DecisionRecord, ParkReason } from '../../common/operator';
+import { failureTypeOf, rootMessage } from './failures';
+import { awaitSettlement, isReleasedTo } from './release';
+import type { SagaRun } from './run';
+
+export type MoneyBack =
+  | { kind: 'returned'; decision?: DecisionRecord }
+  /** It turned out the runner was paid (late settlement, or an operator's word). */
+  | { kind: 'paid'; payment: PaymentSnapshot; decision?: DecisionRecord };
+
+type RevertAttempt = MoneyBack | { park: ParkReason; message: string };
+
+async function revertOnce(run: SagaRun, paymentId: string, why: string): Promise<RevertAttempt> {
+  const before = await run.acts.afterPivot.getPayment(run.orderId);
+  if (before.status === PaymentStatus.REVERTED) return { kind: 'returned' };
+  if (isReleasedTo(before, run.runnerId)) return { kind: 'paid', payment: before };
+  if (before.status === PaymentStatus.SUCCEEDED) {
+    return {
+      park: ParkReason.PaymentStateUnexpected,
+      message: `payment SUCCEEDED (transfer ${before.transferId ?? 'none'}, runner ${before.runnerId ?? 'none'}) while returning the money`,
+    };
+  }
+  try {
+    await run.acts.compensation.revertPayment(paymentId, why);
+  } catch (error) {
+    const message = `revert refused: ${failureTypeOf(error)} (${rootMessage(error)})`;
+    return { park: ParkReason.RevertRejected, message };
+  }
+  const after = await awaitSettlement(run, run.settings.revertWaitMs, 'payment revert');
+  if (after?.status === PaymentStatus.REVERTED) return { kind: 'returned' };
+  if (after?.status === PaymentStatus.SUCCEEDED) {
+    const message = `a transfer (${after.transferId ?? 'no id'}) appeared after the revert was sent`;
+    return { park: ParkReason.TransferRacedRevert, message };
+  }
+  if (after?.status === PaymentStatus.FAILED) {
+    return {
+      park: ParkReason.RevertUnconfirmed,
+      message: 'payment is FAILED, not REVERTED, after the revert',
+    };
+  }
+  return {
+    park: ParkReason.RevertUnconfirmed,
+    message: 'payment still AUTHORIZED after the revert window',
+  };
+}
+
+/**
+ * Reverts the payment and confirms it, parking for an operator when the Payment Service
+ * refuses, never confirms, or shows a transfer instead. `refund` tries again; `markPaid`
+ * says the runner was paid after all.
+ */
+export async function returnMoney(
+  run: SagaRun,
+  paymentId: string,
+  why: string,
+): Promise<MoneyBack> {
+  let decision: DecisionRecord | undefined;
+  for (;;) {
+    const attempt = await revertOnce(run, paymentId, why);
+    if (!('park' in attempt)) return decision ? { ...attempt, decision } : attempt;
+    const parked = await run.park<never>(attempt.park, attempt.message, { paymentId });
+    if ('resolved' in parked) continue;
+    decision = parked.decision;
+    if (decision.action === 'markPaid') {
+      const payment = await run.acts.afterPivot.getPayment(run.orderId);
+      const paid = {
+        ...payment,
+        status: PaymentStatus.SUCCEEDED,
+        transferId: decision.transferId ?? null,
+      };
+      return { kind: 'paid', payment: paid, decision };
+    }
+  }
+}
+
+/** Puts the order back to `status` if it is still DELIVERED and this runner's. */
+export async function restoreOrder(run: SagaRun, status: OrderStatus): Promise<void> {
+  const result = await run.acts.compensation.transitionOrder({
+    orderId: run.orderId,
+    runnerId: run.runnerId,
+    from: ['DELIVERED'],
+    to: status,
+  });
+  if (result.applied) {
+    run.compensated('restoreOrderStatus');
+    return;
+  }
+  log.warn('order changed by someone else: status left as it is', {
+    orderStatus: result.order.orderStatus,
+    runnerId: result.order.runnerId,
+  });
+  run.compensated(`restoreOrderStatus skipped: order is ${result.order.orderStatus}`);
+}

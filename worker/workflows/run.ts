@@ -1,0 +1,198 @@
+/**
+ * One saga run's state: what the `progress` query shows, whether a cancel was asked, and
+ * the park/decide exchange with an operator.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { OrderSnapshot, PaymentSnapshot } from '../../common/contracts';
+import {
+  ALLOWED_ACTIONS,
+  type DecisionRecord,
+  describeInvalidDecision,
+  type OperatorDecision,
+  type ParkedState,
+  type ParkReason,
+  SagaState,
+} from '../../common/operator';
+import type { SagaProgress, SagaSettings, SagaStep } from '../../common/saga';
+import { SAGA_STATE_ATTRIBUTE } from '../../common/start';
+import { decideUpdate, progressQuery } from './messages';
+import type { SagaActivityProxies } from './v1/activities';
+
+/** Checks a decision against fresh state; returns why it is refused, or undefined. */
+export type DecisionCheck = (decision: OperatorDecision) => Promise<string | undefined>;
+
+export interface ParkOptions {
+  paymentId: string | null;
+  /** Re-checked every `recheckEveryMs` while parked; a value ends the wait without a person. */
+  recheck?: () => Promise<unknown | undefined>;
+  recheckEveryMs?: number;
+}
+
+export type ParkResult<T> = { decision: DecisionRecord } | { resolved: T };
+
+export class SagaRun {
+  readonly progress: SagaProgress = SagaRun.initialProgress();
+  private pending: DecisionRecord | undefined;
+  private deciding = false;
+
+  constructor(
+    readonly orderId: string,
+    readonly runnerId: string,
+    readonly settings: SagaSettings,
+    readonly acts: SagaActivityProxies,
+    private readonly checkDecision: DecisionCheck,
+  ) {
+    setHandler(progressQuery, () => this.progress);
+    setHandler(decideUpdate, (decision) => this.decide(decision), {
+      validator: (decision) => {
+        const problem = this.deciding
+          ? 'another decision is being applied'
+          : describeInvalidDecision(decision, this.progress.parked ?? null);
+        if (problem) throw new Error(problem);
+      },
+    });
+    // The root scope is cancelled by a cancel request; the work itself runs in scopes that
+    // decide for themselves whether to obey it (ADR 0001).
+    CancellationScope.current().cancelRequested.catch(() => {
+      this.progress.cancelRequested = true;
+      log.warn('cancel requested', { step: this.progress.currentStep });
+    });
+  }
+
+  static initialProgress(): SagaProgress {
+    return {
+      status: 'RUNNING',
+      currentStep: null,
+      stepsDone: [],
+      compensationsRun: [],
+      waitingFor: null,
+      failureType: null,
+      parked: null,
+      decisions: [],
+      cancelRequested: false,
+    };
+  }
+
+  get cancelRequested(): boolean {
+    return this.progress.cancelRequested === true;
+  }
+
+  async step<T>(step: SagaStep, run: () => Promise<T>): Promise<T> {
+    this.progress.currentStep = step;
+    log.info('saga step started', { step });
+    const result = await run();
+    this.progress.stepsDone.push(step);
+    this.progress.currentStep = null;
+    this.progress.waitingFor = null;
+    return result;
+  }
+
+  waitingFor(what: string): void {
+    this.progress.waitingFor = what;
+  }
+
+  compensated(name: string): void {
+    this.progress.compensationsRun.push(name);
+  }
+
+  /**
+   * Stops for an operator: visible in the progress query, the `SagaState` search attribute
+   * and a `saga parked` log line (the CloudWatch metric), until a decision arrives or
+   * `recheck` finds the answer itself. Cancel requests do not end the wait.
+   */
+  async park<T>(reason: ParkReason, message: string, options: ParkOptions): Promise<ParkResult<T>> {
+    const parked: ParkedState = {
+      reason,
+      message,
+      since: new Date().toISOString(),
+      allowed: ALLOWED_ACTIONS[reason],
+      paymentId: options.paymentId,
+    };
+    this.setParked(parked);
+    log.warn('saga parked', { orderId: this.orderId, reason, message });
+    try {
+      return await this.waitForDecision<T>(options);
+    } finally {
+      this.setParked(null);
+    }
+  }
+
+  private async waitForDecision<T>(options: ParkOptions): Promise<ParkResult<T>> {
+    const every = options.recheckEveryMs ?? 60 * 60_000;
+    for (;;) {
+      const decided = options.recheck
+        ? await condition(() => this.pending !== undefined, every)
+        : await condition(() => this.pending !== undefined).then(() => true);
+      const decision = this.pending;
+      if (decided && decision) {
+        this.pending = undefined;
+        return { decision };
+      }
+      const found = await options.recheck?.();
+      if (found !== undefined) return { resolved: found as T };
+    }
+  }
+
+  private setParked(parked: ParkedState | null): void {
+    this.progress.parked = parked;
+    this.progress.status = parked ? 'NEEDS_OPERATOR' : 'RUNNING';
+    const state = parked ? SagaState.needsOperator : SagaState.running;
+    upsertSearchAttributes([{ key: SAGA_STATE_ATTRIBUTE, value: state }]);
+  }
+
+  private async decide(decision: OperatorDecision): Promise<DecisionRecord> {
+    const parked = this.progress.parked;
+    if (!parked) throw ApplicationFailure.nonRetryable('the saga is not parked', 'DecisionRefused');
+    this.deciding = true;
+    try {
+      // Update handlers run in the root scope, which a cancel request has cancelled.
+      const refused = await CancellationScope.nonCancellable(() => this.checkDecision(decision));
+      if (refused) throw ApplicationFailure.nonRetryable(refused, 'DecisionRefused');
+      if (this.progress.parked !== parked) {
+        throw ApplicationFailure.nonRetryable(
+          'the saga stopped waiting meanwhile',
+          'DecisionRefused',
+        );
+      }
+      const record: DecisionRecord = {
+        action: decision.action,
+        operator: decision.operator,
+        reason: decision.reason,
+        ...(decision.transferId ? { transferId: decision.transferId } : {}),
+        decidedAt: new Date().toISOString(),
+        parkedReason: parked.reason,
+      };
+      this.progress.decisions?.push(record);
+      log.warn('operator decision', { orderId: this.orderId, ...record });
+      this.pending = record;
+      return record;
+    } finally {
+      this.deciding = false;
+    }
+  }
+
+  complete(): void {
+    this.end('COMPLETED', null);
+  }
+
+  end(status: SagaProgress['status'], failureType: string | null): void {
+    this.progress.status = status;
+    this.progress.failureType = failureType;
+    this.progress.currentStep = null;
+    this.progress.waitingFor = null;
+  }
+}
+
+/** What the saga knows about the order and the payment at the pivot. */
+export interface PivotFacts {
+  order: OrderSnapshot;
+  payment: PaymentSnapshot;
+  connectAccountId: string;
+}
