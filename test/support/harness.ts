@@ -99,19 +99,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 export type SagaResult = CompleteOrderResult;
 
 /**
- * The saga's progress once it parked for an operator. Waits on the server's own record of
- * the park (the SagaState search attribute is upserted in the same workflow task), read
- * through the progress query with backoff: no fixed sleep.
+ * The saga's progress once `ready` holds for it, read through the progress query with
+ * backoff (a condition on the saga's own state, not a guess at timing). Throws when the
+ * saga ended first.
  */
-export async function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
+export async function progressWhen(
+  handle: WorkflowHandle,
+  ready: (progress: SagaProgress) => boolean,
+): Promise<SagaProgress> {
   for (let waitMs = 20; ; waitMs = Math.min(waitMs * 2, 500)) {
     const progress = await handle.query<SagaProgress>(PROGRESS_QUERY);
-    if (progress.status === 'NEEDS_OPERATOR') return progress;
-    if (progress.status === 'COMPLETED' || progress.status === 'FAILED') {
-      throw new Error(`saga ended ${progress.status} instead of parking`);
+    if (ready(progress)) return progress;
+    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(progress.status)) {
+      throw new Error(`saga ended ${progress.status} before the awaited state`);
     }
     await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
+}
+
+/** The saga's progress once it parked for an operator. */
+export function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
+  return progressWhen(handle, (p) => p.status === 'NEEDS_OPERATOR');
 }
 
 /** The failure a saga ended with: its stable type and message. */
@@ -149,7 +157,11 @@ export function useHarness(options: HarnessOptions & { api?: boolean } = {}): Ha
     for (const key of Object.keys(vars)) saved[key] = process.env[key];
     Object.assign(process.env, vars);
   });
-  afterEach(() => started?.sandbox.faults.clear());
+  afterEach(() => {
+    started?.sandbox.faults.clear();
+    if (started) started.sandbox.state.holdQueue = false;
+    started?.sandbox.state.loseHeld();
+  });
   afterAll(async () => {
     for (const [key, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[key];

@@ -33,7 +33,7 @@ export function createOrderActivities(orders: OrderClient) {
      * Reads the order and changes its status only if it is still this runner's and in an
      * expected status. The Order Service has no compare-and-set, so a change made by
      * someone else between the read and the write (milliseconds) is still overwritten:
-     * ADR 0009 states that window. Already in `to` counts as applied, so a retried
+     * ADR 0013 states that window. Already in `to` counts as applied, so a retried
      * attempt whose first write landed is not mistaken for someone else's change.
      */
     async transitionOrder(t: OrderTransition): Promise<TransitionResult> {

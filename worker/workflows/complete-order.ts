@@ -106,7 +106,7 @@ async function beforePivot(
   }
   if (payment.status === PaymentStatus.AUTHORIZED) undo.paymentId = payment.paymentId;
   // Immediately before the release: the order may have been cancelled or reassigned
-  // while the saga waited (ADR 0009 states the window that remains).
+  // while the saga waited (ADR 0013 states the window that remains).
   const latest = await run.step('checkBeforeRelease', () => acts.steps.readOrder(orderId));
   if (!isOrderStillOurs(latest, runnerId)) {
     undo.previousStatus = null;

@@ -1,0 +1,76 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import type { CompleteOrderResult } from '../common/saga';
+import type { LedgerEntry } from '../sandbox';
+import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
+
+/**
+ * A cancel request (Temporal UI, CLI) before the pivot undoes the saga and ends it
+ * CANCELLED; from the pivot on it is recorded and the saga finishes (issue 9, case 5).
+ */
+describe('CompleteOrderWorkflow: cancel requests', () => {
+  const h = useHarness({ httpTimeoutMs: 1_000 });
+
+  function nextLedger(kind: LedgerEntry['kind'], orderId: string): Promise<LedgerEntry> {
+    return new Promise((resolve) => {
+      const listener = (entry: LedgerEntry) => {
+        if (entry.kind !== kind || entry.orderId !== orderId) return;
+        h.sandbox.state.off('ledger', listener);
+        resolve(entry);
+      };
+      h.sandbox.state.on('ledger', listener);
+    });
+  }
+
+  it('compensates and ends CANCELLED when cancelled during the onboarding wait', async () => {
+    const settings = { ...FAST_SETTINGS, connectAccountPollMs: 100 };
+    const { seeded, handle } = await h.seedAndStart({ connectAccountId: null }, settings);
+    await progressWhen(handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
+    await handle.cancel();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const { state } = h.sandbox;
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
+    expect(state.entries('release-request', seeded.orderId)).toHaveLength(0);
+    expect(state.payments.get(seeded.paymentId)?.status).toBe('AUTHORIZED');
+  });
+
+  it('finishes confirming and completes when cancelled with the release queued', async () => {
+    h.sandbox.state.holdQueue = true;
+    const seeded = h.sandbox.state.seedOrder();
+    const queued = nextLedger('release-request', seeded.orderId);
+    const handle = await h.start({ ...seeded, settings: FAST_SETTINGS });
+    await queued;
+    await handle.cancel();
+    await progressWhen(handle, (p) => p.cancelRequested === true);
+    h.sandbox.state.holdQueue = false;
+    h.sandbox.state.settleHeld();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result).toMatchObject({ outcome: 'COMPLETED', cancelRequested: true });
+    const { state } = h.sandbox;
+    expect(state.entries('transfer', seeded.orderId)).toHaveLength(1);
+    expect(state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+  });
+
+  it('completes the order when cancelled while marking it COMPLETED', async () => {
+    h.sandbox.state.holdQueue = true;
+    const seeded = h.sandbox.state.seedOrder();
+    const queued = nextLedger('release-request', seeded.orderId);
+    const handle = await h.start({ ...seeded, settings: FAST_SETTINGS });
+    await queued;
+    // DELIVERED is written; the next status write is COMPLETED, and it answers slowly:
+    // the cancel arrives while it is in flight.
+    h.sandbox.faults.inject({ route: 'updateOrderStatus', delayMs: 1_500 });
+    h.sandbox.state.holdQueue = false;
+    h.sandbox.state.settleHeld();
+    await progressWhen(handle, (p) => p.currentStep === 'markCompleted');
+    await handle.cancel();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result).toMatchObject({ outcome: 'COMPLETED', cancelRequested: true });
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+  });
+});
