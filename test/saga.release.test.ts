@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
-import { FAST_SETTINGS, failureOf, parkedProgress, useHarness } from './support/harness';
+import {
+  FAST_SETTINGS,
+  failureOf,
+  parkedProgress,
+  progressWhen,
+  useHarness,
+} from './support/harness';
 
 /**
  * The pivot. The sandbox Payment Service, like the real one, transfers again whenever it
@@ -51,8 +57,15 @@ describe('CompleteOrderWorkflow: the release reaches the Payment Service at most
   });
 
   it('never re-sends after a 500 KAFKA_PUBLISH_ERROR that came after the release was queued', async () => {
+    // The queued release settles only when the test says so: a re-read before a re-send
+    // would still see AUTHORIZED, as with a slow real queue.
+    h.sandbox.state.holdQueue = true;
     h.sandbox.faults.inject({ route: 'release', afterProcessing: true, status: 500 });
     const { seeded, handle } = await h.seedAndStart();
+    await progressWhen(handle, (p) => p.waitingFor === 'payment settlement');
+    expect(h.sandbox.state.heldCount).toBe(1);
+    h.sandbox.state.holdQueue = false;
+    h.sandbox.state.settleHeld();
     const result = (await handle.result()) as CompleteOrderResult;
     expect(result.outcome).toBe('COMPLETED');
     expect(count('release-request', seeded.orderId)).toBe(1);

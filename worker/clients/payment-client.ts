@@ -39,18 +39,20 @@ function toPayment(service: string, orderId: string, body: unknown): PaymentSnap
   };
 }
 
-/** The service's own error body (`success: false`): it answered, so it did not queue. */
-function isServiceError(reply: JsonReply): boolean {
-  return (reply.body as { success?: unknown } | undefined)?.success === false;
+/** The service's own "Kafka unavailable" answer: it did not get as far as publishing. */
+function isKafkaUnavailable(reply: JsonReply): boolean {
+  const body = reply.body as { success?: unknown; error?: unknown } | undefined;
+  return reply.status === 503 && body?.success === false && body.error === 'KAFKA_ERROR';
 }
 
 /**
  * Sorts a failed release into the three cases the saga treats differently:
  * - `ReleaseRejected`: a 4xx, the service refused it for good;
- * - `ReleaseNotQueued`: provably not queued but worth re-sending (503/500/429 with the
- *   service's error body, or a connection that was refused);
- * - `ReleaseOutcomeUnknown`: anything else (timeout, dropped connection, a gateway's 502):
- *   it may have been queued, so it must never be sent again.
+ * - `ReleaseNotQueued`: provably not queued, worth re-sending: the service's own 503
+ *   KAFKA_ERROR, a 429 (throttled before it was handled), or a refused connection;
+ * - `ReleaseOutcomeUnknown`: anything else. A 500 KAFKA_PUBLISH_ERROR can come after the
+ *   broker stored the message; a timeout, a reset or a gateway's 5xx say nothing. It may
+ *   have been queued, so it must never be sent again.
  */
 export function releaseOutcome(service: string, result: JsonReply | TransportError) {
   if (result instanceof TransportError) {
@@ -59,13 +61,11 @@ export function releaseOutcome(service: string, result: JsonReply | TransportErr
   }
   const details = { service, status: result.status };
   const message = `${service} answered the release with ${describeReply(result)}`;
-  if (result.status >= 400 && result.status < 500 && result.status !== 429) {
-    return failure(FailureType.ReleaseRejected, message, details);
+  if (result.status === 429 || isKafkaUnavailable(result)) {
+    return failure(FailureType.ReleaseNotQueued, message, details);
   }
-  if (result.status >= 500 || result.status === 429) {
-    const definite = isServiceError(result);
-    const type = definite ? FailureType.ReleaseNotQueued : FailureType.ReleaseOutcomeUnknown;
-    return failure(type, message, details);
+  if (result.status >= 400 && result.status < 500) {
+    return failure(FailureType.ReleaseRejected, message, details);
   }
   return failure(FailureType.ReleaseOutcomeUnknown, message, details);
 }
