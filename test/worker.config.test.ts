@@ -51,8 +51,23 @@ describe('Function: loadWorkerConfig', () => {
     ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '-1' }],
     ['HEALTH_PORT', { HEALTH_PORT: '70000' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'chatty' }],
+    ['SAGA_ACTIVITY_TIMEOUT_MS', { SAGA_ACTIVITY_TIMEOUT_MS: '1000' }],
   ])('names %s when it is missing or malformed', (name, override) => {
     expect(() => loadWorkerConfig({ ...VALID, ...override }, '/b.js')).toThrow(name);
+  });
+});
+
+describe('Function: loadWorkerConfig (HTTP timeout against the activity timeout)', () => {
+  it('refuses an HTTP timeout that the activity timeout would cut short, naming both', () => {
+    const env = { ...VALID, HTTP_TIMEOUT_MS: '29500' };
+    expect(() => loadWorkerConfig(env, '/b.js')).toThrow(
+      /HTTP_TIMEOUT_MS \(29500\).*SAGA_ACTIVITY_TIMEOUT_MS \(30000\)/,
+    );
+  });
+
+  it('accepts a longer HTTP timeout when the sagas get a longer activity timeout', () => {
+    const env = { ...VALID, HTTP_TIMEOUT_MS: '29500', SAGA_ACTIVITY_TIMEOUT_MS: '60000' };
+    expect(loadWorkerConfig(env, '/b.js').httpTimeoutMs).toBe(29_500);
   });
 });
 

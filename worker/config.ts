@@ -3,6 +3,7 @@
  * malformed stops the process with a message that names the setting.
  */
 import { TASK_QUEUE } from '../common/names';
+import { DEFAULT_SAGA_SETTINGS, SAGA_SETTING_BOUNDS } from '../common/saga';
 import {
   ConfigError,
   type TemporalConnectConfig,
@@ -65,7 +66,32 @@ function logLevel(env: Env): WorkerConfig['logLevel'] {
   );
 }
 
+/** Room an activity keeps after its HTTP request timed out: the failure must be reported. */
+export const ACTIVITY_MARGIN_MS = 1_000;
+
+/**
+ * An answer that arrives within HTTP_TIMEOUT_MS must never be turned into "unknown" by an
+ * activity timeout that ends first (for a release, that parks a saga that was paid). The
+ * sagas' activity timeout is SAGA_ACTIVITY_TIMEOUT_MS (the API resolves the same variable
+ * into each saga's input; the CDK app sets both).
+ */
+function checkTimeouts(env: Env, httpTimeoutMs: number): void {
+  const activityTimeoutMs = integer(
+    env,
+    'SAGA_ACTIVITY_TIMEOUT_MS',
+    DEFAULT_SAGA_SETTINGS.activityTimeoutMs,
+    ...SAGA_SETTING_BOUNDS.activityTimeoutMs,
+  );
+  if (httpTimeoutMs + ACTIVITY_MARGIN_MS > activityTimeoutMs) {
+    throw new ConfigError(
+      `HTTP_TIMEOUT_MS (${httpTimeoutMs}) must be at least ${ACTIVITY_MARGIN_MS} ms shorter than SAGA_ACTIVITY_TIMEOUT_MS (${activityTimeoutMs}), the activity timeout of every request`,
+    );
+  }
+}
+
 export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerConfig {
+  const httpTimeoutMs = integer(env, 'HTTP_TIMEOUT_MS', 10_000, 100, 120_000);
+  checkTimeouts(env, httpTimeoutMs);
   return {
     temporal: temporalConnection(env),
     services: {
@@ -74,7 +100,7 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
       payment: serviceUrl(env, 'PAYMENT_SERVICE_URL'),
     },
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
-    httpTimeoutMs: integer(env, 'HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
+    httpTimeoutMs,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
     healthPort: integer(env, 'HEALTH_PORT', 8080, 0, 65_535),
     maxCachedWorkflows: integer(env, 'MAX_CACHED_WORKFLOWS', 200, 2, 100_000),

@@ -12,6 +12,8 @@ export interface RequestContext {
   correlationId: string;
   /** Sent as `Idempotency-Key` for requests that must not be applied twice. */
   idempotencyKey?: string;
+  /** The request's timeout is at most this (the caller's own deadline). */
+  budgetMs?: number;
 }
 
 export interface JsonReply {
@@ -70,7 +72,8 @@ export function createServiceHttp(
       const headers: Record<string, string> = { [CORRELATION_HEADER]: ctx.correlationId };
       if (ctx.idempotencyKey) headers['Idempotency-Key'] = ctx.idempotencyKey;
       try {
-        const response = await api(path, { method, headers, json });
+        const timeout = Math.min(timeoutMs, ctx.budgetMs ?? timeoutMs);
+        const response = await api(path, { method, headers, json, timeout });
         return { status: response.status, body: parseJson(await response.text()) };
       } catch (error) {
         throw toTransportError(service, error);
