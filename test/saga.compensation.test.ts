@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY } from '../common/names';
 import type { SagaProgress } from '../common/saga';
-import { failureOf, parkedProgress, useHarness } from './support/harness';
+import { failureOf, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /** Permanent failures at each step: what is undone, and the final states. */
 describe('CompleteOrderWorkflow: permanent failures compensate', () => {
@@ -94,6 +94,22 @@ describe('CompleteOrderWorkflow: permanent failures compensate', () => {
     expect(state.entries('release-request', seeded.orderId)).toHaveLength(1);
     expect(state.entries('transfer', seeded.orderId)).toHaveLength(0);
     expect(state.entries('revert', seeded.orderId)).toHaveLength(1);
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
+  });
+
+  it('waits for a slow revert of a FAILED payment before cancelling the order', async () => {
+    const { state } = h.sandbox;
+    state.holdQueue = true;
+    const { seeded, handle } = await h.seedAndStart({ settlementFails: true });
+    await progressWhen(handle, (p) => p.waitingFor === 'payment settlement');
+    state.settleHeld(); // the release settles FAILED; the revert that follows is held
+    await progressWhen(handle, (p) => p.waitingFor === 'payment revert');
+    expect(state.payments.get(seeded.paymentId)?.status).toBe('FAILED');
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('DELIVERED');
+    state.holdQueue = false;
+    state.settleHeld();
+    expect((await failureOf(handle)).type).toBe('ReleaseFailed');
+    expect(state.payments.get(seeded.paymentId)?.status).toBe('REVERTED');
     expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
   });
 

@@ -1,16 +1,26 @@
 /**
  * Records the histories that test/replay.test.ts replays. Run `npm run record-histories`
  * after a deliberate, versioned workflow change, and commit the new files next to the old
- * ones (old histories stay: running sagas were recorded with the old code).
+ * ones (old histories stay: running sagas were recorded with the old code). The v1-* files
+ * were recorded before the money-safety patch; this records the v2-* paths.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { FAST_SETTINGS, type Harness, startHarness } from '../support/harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DECIDE_UPDATE, type OperatorDecision } from '../../common/operator';
+import type { LedgerEntry } from '../../sandbox';
+import {
+  FAST_SETTINGS,
+  type Harness,
+  parkedProgress,
+  progressWhen,
+  startHarness,
+} from '../support/harness';
 
 const OUT = join(import.meta.dirname, '..', 'histories');
+const PARK_FAST = { ...FAST_SETTINGS, settlementWaitMs: 1_000 };
 
 describe('record histories', () => {
   let h: Harness;
@@ -27,24 +37,115 @@ describe('record histories', () => {
     await writeFile(join(OUT, `${name}.json`), `${historyToJSON(history)}\n`);
   }
 
+  const queued = (orderId: string) =>
+    new Promise<void>((resolve) => {
+      const listener = (entry: LedgerEntry) => {
+        if (entry.kind !== 'release-request' || entry.orderId !== orderId) return;
+        h.sandbox.state.off('ledger', listener);
+        resolve();
+      };
+      h.sandbox.state.on('ledger', listener);
+    });
+
+  /** A saga parked RELEASE_UNCONFIRMED: its release was queued and then lost. */
+  async function parkedWithLostRelease() {
+    h.sandbox.state.holdQueue = true;
+    const started = await h.seedAndStart({}, PARK_FAST);
+    await parkedProgress(started.handle);
+    h.sandbox.state.loseHeld();
+    h.sandbox.state.holdQueue = false;
+    return started;
+  }
+
+  async function decide(handle: WorkflowHandle, decision: OperatorDecision) {
+    await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
+  }
+
   it('records each saga path', async () => {
-    await record('v1-completed', (await h.seedAndStart()).handle);
+    const { state, faults } = h.sandbox;
+    await record('v2-completed', (await h.seedAndStart()).handle);
     await record(
-      'v1-already-completed',
+      'v2-already-completed',
       (await h.seedAndStart({ orderStatus: 'COMPLETED' })).handle,
     );
-    await record('v1-order-cancelled', (await h.seedAndStart({ orderStatus: 'CANCELLED' })).handle);
-    h.sandbox.faults.inject({ route: 'release', status: 400 });
-    await record('v1-release-rejected-compensated', (await h.seedAndStart()).handle);
-    h.sandbox.faults.inject({ route: 'release', status: 503 });
-    await record('v1-release-not-queued-then-sent', (await h.seedAndStart()).handle);
-    h.sandbox.faults.inject({ route: 'release', afterProcessing: true, drop: true });
-    await record('v1-release-reply-lost-confirmed', (await h.seedAndStart()).handle);
-    await record('v1-settlement-failed', (await h.seedAndStart({ settlementFails: true })).handle);
-    const noAccount = { ...FAST_SETTINGS, connectAccountWaitMs: 1_000 };
+    await record('v2-order-cancelled', (await h.seedAndStart({ orderStatus: 'CANCELLED' })).handle);
+    faults.inject({ route: 'release', status: 400 });
+    await record('v2-release-rejected-compensated', (await h.seedAndStart()).handle);
+    faults.inject({ route: 'release', status: 503, times: 2 });
+    await record('v2-release-not-queued-then-sent', (await h.seedAndStart()).handle);
+    faults.inject({ route: 'release', status: 503, times: Number.POSITIVE_INFINITY });
+    const window = { ...FAST_SETTINGS, releaseRetryWindowMs: 1_000, releaseRetryIntervalMs: 100 };
+    await record('v2-retry-window-expired-compensated', (await h.seedAndStart({}, window)).handle);
+    faults.clear();
+    faults.inject({ route: 'release', afterProcessing: true, status: 500 });
+    await record('v2-release-500-confirmed', (await h.seedAndStart()).handle);
+    await record('v2-settlement-failed', (await h.seedAndStart({ settlementFails: true })).handle);
+    const noAccount = { ...FAST_SETTINGS, connectAccountWaitMs: 1_000, connectAccountPollMs: 200 };
     await record(
-      'v1-connect-account-missing',
+      'v2-connect-account-missing',
       (await h.seedAndStart({ connectAccountId: null }, noAccount)).handle,
     );
+
+    state.holdQueue = true;
+    const late = await h.seedAndStart({}, PARK_FAST);
+    await parkedProgress(late.handle);
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('v2-parked-then-settled', late.handle);
+
+    const resend = await parkedWithLostRelease();
+    await decide(resend.handle, {
+      action: 'resend',
+      operator: 'ops@example.com',
+      reason: 'no transfer in Stripe',
+    });
+    await record('v2-operator-resend', resend.handle);
+    const paid = await parkedWithLostRelease();
+    await decide(paid.handle, {
+      action: 'markPaid',
+      operator: 'ops@example.com',
+      reason: 'found it',
+      transferId: 'tr_found1',
+    });
+    await record('v2-operator-mark-paid', paid.handle);
+    const refund = await parkedWithLostRelease();
+    await decide(refund.handle, {
+      action: 'refund',
+      operator: 'ops@example.com',
+      reason: 'customer refund',
+    });
+    await record('v2-operator-refund', refund.handle);
+
+    const waiting = await h.seedAndStart(
+      { connectAccountId: null },
+      { ...FAST_SETTINGS, connectAccountPollMs: 100 },
+    );
+    await progressWhen(waiting.handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
+    await waiting.handle.cancel();
+    await record('v2-cancelled-before-pivot', waiting.handle);
+
+    state.holdQueue = true;
+    const seeded = state.seedOrder();
+    const sent = queued(seeded.orderId);
+    const afterPivot = await h.start({ ...seeded, settings: FAST_SETTINGS });
+    await sent;
+    await afterPivot.cancel();
+    await progressWhen(afterPivot, (p) => p.cancelRequested === true);
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('v2-cancel-after-pivot-completed', afterPivot);
+
+    state.holdQueue = true;
+    const again = state.seedOrder();
+    const againSent = queued(again.orderId);
+    const first = await h.start({ ...again, settings: FAST_SETTINGS });
+    await againSent;
+    await first.terminate('recording: operator terminated');
+    const second = await h.start({ ...again, settings: FAST_SETTINGS });
+    await progressWhen(second, (p) => p.waitingFor === 'payment settlement');
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('v2-claimed-by-earlier-run-confirmed', second);
+    expect(state.entries('release-request', again.orderId)).toHaveLength(1);
   });
 });

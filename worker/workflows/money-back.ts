@@ -33,21 +33,19 @@ async function revertOnce(run: SagaRun, paymentId: string, why: string): Promise
     const message = `revert refused: ${failureTypeOf(error)} (${rootMessage(error)})`;
     return { park: ParkReason.RevertRejected, message };
   }
-  const after = await awaitSettlement(run, run.settings.revertWaitMs, 'payment revert');
+  // A FAILED capture (or an authorization) stays as it is until the revert is applied.
+  const after = await awaitSettlement(run, run.settings.revertWaitMs, 'payment revert', [
+    PaymentStatus.AUTHORIZED,
+    PaymentStatus.FAILED,
+  ]);
   if (after?.status === PaymentStatus.REVERTED) return { kind: 'returned' };
   if (after?.status === PaymentStatus.SUCCEEDED) {
     const message = `a transfer (${after.transferId ?? 'no id'}) appeared after the revert was sent`;
     return { park: ParkReason.TransferRacedRevert, message };
   }
-  if (after?.status === PaymentStatus.FAILED) {
-    return {
-      park: ParkReason.RevertUnconfirmed,
-      message: 'payment is FAILED, not REVERTED, after the revert',
-    };
-  }
   return {
     park: ParkReason.RevertUnconfirmed,
-    message: 'payment still AUTHORIZED after the revert window',
+    message: `payment not REVERTED after the revert window (${after?.status ?? 'unread'})`,
   };
 }
 

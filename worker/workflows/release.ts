@@ -106,17 +106,21 @@ function asFailure(error: unknown): ApplicationFailure {
   });
 }
 
-/** Reads the payment until it leaves AUTHORIZED, or undefined when the window ends. */
+/**
+ * Reads the payment until its status leaves `pending` (AUTHORIZED: a queued release has
+ * not settled), or undefined when the window ends.
+ */
 export async function awaitSettlement(
   run: SagaRun,
   windowMs: number,
   what: string,
+  pending: readonly PaymentStatus[] = [PaymentStatus.AUTHORIZED],
 ): Promise<PaymentSnapshot | undefined> {
   run.waitingFor(what);
   return pollWithBackoff(
     async () => {
       const payment = await run.acts.steps.getPayment(run.orderId).catch(() => undefined);
-      return payment?.status === PaymentStatus.AUTHORIZED ? undefined : payment;
+      return payment && !pending.includes(payment.status) ? payment : undefined;
     },
     { windowMs, initialIntervalMs: 500, maxIntervalMs: 5 * MINUTE },
   );
