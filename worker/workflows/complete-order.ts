@@ -268,7 +268,7 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
 /** Refuses a decision that no longer fits what the Payment Service shows now. */
 function decisionCheck(run: () => SagaRun) {
   return async (decision: OperatorDecision): Promise<string | undefined> => {
-    const payment = await run().acts.afterPivot.getPayment(run().orderId);
+    const payment = await run().acts.steps.getPayment(run().orderId);
     if (
       decision.action === 'resend' &&
       (payment.status !== PaymentStatus.AUTHORIZED || payment.transferId)
