@@ -206,7 +206,7 @@ async function afterPivot(
     case 'paid':
       return finish(run, outcome.payment);
     case 'refund':
-      return refund(run, undo.paymentId ?? '');
+      return refund(run, outcome.paymentId);
     case 'orderChanged': {
       if (outcome.order.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
       undo.previousStatus = null;

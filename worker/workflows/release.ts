@@ -27,7 +27,7 @@ export type PivotOutcome =
   /** The order was cancelled or reassigned before a request could be queued. */
   | { kind: 'orderChanged'; order: OrderSnapshot }
   /** An operator decided to return the money. */
-  | { kind: 'refund'; decision: DecisionRecord };
+  | { kind: 'refund'; decision: DecisionRecord; paymentId: string };
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -163,7 +163,9 @@ async function confirm(run: SagaRun, facts: PivotFacts, why: string): Promise<Pi
     });
     if ('resolved' in parked) return parked.resolved;
     const { decision } = parked;
-    if (decision.action === 'refund') return { kind: 'refund', decision };
+    if (decision.action === 'refund') {
+      return { kind: 'refund', decision, paymentId: facts.payment.paymentId };
+    }
     if (decision.action === 'markPaid') return paidByOperator(facts, decision);
     note = await resendByOperator(run, facts);
   }
