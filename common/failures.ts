@@ -31,6 +31,8 @@ export const FailureType = {
   ReleaseNotQueued: 'ReleaseNotQueued',
   /** The release may or may not have been accepted: it must not be sent again. */
   ReleaseOutcomeUnknown: 'ReleaseOutcomeUnknown',
+  /** The payment's release claim is another run's: this run never sends, it confirms. */
+  ReleaseNotClaimed: 'ReleaseNotClaimed',
   /** Settlement reported FAILED, or never settled within the confirmation window. */
   ReleaseFailed: 'ReleaseFailed',
   /** A downstream service answered something that breaks its contract. */

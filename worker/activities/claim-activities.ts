@@ -1,5 +1,14 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+
+/** gRPC NOT_FOUND (5): fetching history raises it as a plain ServiceError, not WorkflowNotFoundError. */
+const GRPC_NOT_FOUND = 5;
+
+function isNotFound(error: unknown): boolean {
+  if (error instanceof WorkflowNotFoundError) return true;
+  return (error as { code?: unknown } | null)?.code === GRPC_NOT_FOUND;
+}
+
 import { defaultPayloadConverter } from '@temporalio/common';
 import { RELEASE_CLAIM_WORKFLOW_TYPE, releaseClaimIdFor } from '../../common/names';
 
@@ -49,18 +58,35 @@ export function createClaimActivities() {
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
-      const holder = await claimHolder(claimId);
-      const granted = holder.workflowId === mine.workflowId && holder.runId === mine.runId;
-      return { granted, holder };
+      const holder = await claimHolder(paymentId);
+      if (!holder) throw new Error(`release claim ${claimId} vanished while being read`);
+      return { granted: isMine(holder), holder };
+    },
+    /** Who holds the payment's claim, or null when no run ever claimed it. */
+    async releaseClaimHolder(paymentId: string): Promise<ReleaseClaim | null> {
+      return claimHolder(paymentId);
     },
   };
 }
 
-/** The claim's recorded holder: the first event's input of the claim workflow. */
-async function claimHolder(claimId: string): Promise<ReleaseClaim> {
+/** True when `holder` is the run this activity works for (a reset run is another run). */
+export function isMine(holder: ReleaseClaim): boolean {
+  const execution = Context.current().info.workflowExecution;
+  return holder.workflowId === execution?.workflowId && holder.runId === execution.runId;
+}
+
+/** The claim's recorded holder (the claim workflow's input), or null when there is none. */
+export async function claimHolder(paymentId: string): Promise<ReleaseClaim | null> {
+  const claimId = releaseClaimIdFor(paymentId);
   const { client } = Context.current();
   const handle = client.workflow.getHandle(claimId);
-  const history = await handle.fetchHistory();
+  let history: Awaited<ReturnType<typeof handle.fetchHistory>>;
+  try {
+    history = await handle.fetchHistory();
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
   const payload =
     history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error(`release claim ${claimId} has no recorded holder`);

@@ -5,6 +5,7 @@ import { createUserClient } from '../clients/user-client';
 import { createClaimActivities } from './claim-activities';
 import { createOrderActivities } from './order-activities';
 import { createPaymentActivities } from './payment-activities';
+import { createReleaseActivities } from './release-activities';
 import { createUserActivities } from './user-activities';
 
 export interface ServiceUrls {
@@ -15,17 +16,20 @@ export interface ServiceUrls {
 
 /** Builds every activity from HTTP clients rooted at `urls`. */
 export function createActivities(urls: ServiceUrls, requestTimeoutMs: number) {
+  const orders = createOrderClient(
+    createServiceHttp('order-service', urls.order, requestTimeoutMs),
+  );
+  const payments = createPaymentClient(
+    createServiceHttp('payment-service', urls.payment, requestTimeoutMs),
+  );
   return {
-    ...createOrderActivities(
-      createOrderClient(createServiceHttp('order-service', urls.order, requestTimeoutMs)),
-    ),
+    ...createOrderActivities(orders),
     ...createUserActivities(
       createUserClient(createServiceHttp('user-service', urls.user, requestTimeoutMs)),
     ),
-    ...createPaymentActivities(
-      createPaymentClient(createServiceHttp('payment-service', urls.payment, requestTimeoutMs)),
-    ),
+    ...createPaymentActivities(payments),
     ...createClaimActivities(),
+    ...createReleaseActivities(orders, payments),
   };
 }
 

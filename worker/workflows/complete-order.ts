@@ -4,6 +4,7 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
@@ -16,13 +17,21 @@ import {
   PaymentStatus,
 } from '../../common/contracts';
 import { FailureType } from '../../common/failures';
+import { releaseClaimIdFor } from '../../common/names';
 import { type OperatorDecision, ParkReason } from '../../common/operator';
 import type { CompleteOrderResult, SagaProgress } from '../../common/saga';
+import { claimSettledSignal } from './claim';
 import { failureTypeOf, rootMessage, sagaFailure } from './failures';
 import { type ParsedInput, parseInput } from './input';
 import { progressQuery } from './messages';
 import { restoreOrder, returnMoney } from './money-back';
-import { isOrderStillOurs, isReleasedTo, type PivotOutcome, releaseFunds } from './release';
+import {
+  confirmRelease,
+  isOrderStillOurs,
+  isReleasedTo,
+  type PivotOutcome,
+  releaseFunds,
+} from './release';
 import { type PivotFacts, SagaRun } from './run';
 import { sagaActivities } from './v1/activities';
 import { completeOrderV1 } from './v1/complete-order';
@@ -41,6 +50,10 @@ const COMPLETABLE: readonly OrderStatus[] = [OrderStatus.ON_THE_WAY, OrderStatus
 interface Undo {
   previousStatus: OrderStatus | null;
   paymentId: string | null;
+  /** What the pivot would have used: needed to confirm an earlier run's release. */
+  facts: PivotFacts | null;
+  /** An operator decided to refund: revert whatever the payment shows. */
+  refundByOperator?: boolean;
 }
 
 function guardOrder(order: OrderSnapshot, runnerId: string): void {
@@ -108,12 +121,33 @@ async function beforePivot(
   // Immediately before the release: the order may have been cancelled or reassigned
   // while the saga waited (ADR 0013 states the window that remains).
   const latest = await run.step('checkBeforeRelease', () => acts.steps.readOrder(orderId));
+  undo.facts = { order: latest, payment, connectAccountId };
   if (!isOrderStillOurs(latest, runnerId)) {
     undo.previousStatus = null;
     if (latest.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
     throw orderChangedFailure(latest);
   }
-  return { order: latest, payment, connectAccountId };
+  return undo.facts;
+}
+
+/**
+ * Before reverting: another run (terminated, reset, cancelled) may hold the payment's
+ * claim and have queued a release that has not settled. Reverting then could pay the
+ * runner and refund the customer both, so the saga confirms that release instead, and
+ * parks if it cannot know. Returns a payment when the runner was paid.
+ */
+async function earlierRunsRelease(run: SagaRun, undo: Undo) {
+  if (!undo.paymentId || !undo.facts || run.claimedPaymentId) return undefined;
+  const holder = await run.acts.afterPivot.releaseClaimHolder(undo.paymentId);
+  if (!holder) return undefined;
+  const outcome = await confirmRelease(
+    run,
+    undo.facts,
+    `claimed by an earlier run (${holder.runId})`,
+  );
+  if (outcome.kind === 'paid') return outcome;
+  if (outcome.kind === 'refund') undo.refundByOperator = true;
+  return undefined;
 }
 
 /**
@@ -125,11 +159,14 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
   log.warn('saga compensating', { cause });
   return CancellationScope.nonCancellable(async () => {
     let moneyReturned = false;
+    const earlier = await earlierRunsRelease(run, undo);
+    if (earlier) return earlier;
     if (undo.paymentId) {
       const back = await returnMoney(
         run,
         undo.paymentId,
         `complete-order saga for ${run.orderId}: ${cause}`,
+        undo.refundByOperator === true,
       );
       if (back.kind === 'paid') return back;
       run.compensated('revertPayment');
@@ -244,7 +281,7 @@ async function failAfterCompensating(
 }
 
 async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
-  const undo: Undo = { previousStatus: null, paymentId: null };
+  const undo: Undo = { previousStatus: null, paymentId: null, facts: null };
   let facts: PivotFacts | PaymentSnapshot;
   try {
     const order = await run.step('readOrder', () => run.acts.steps.readOrder(run.orderId));
@@ -253,7 +290,10 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
       return result(run, 'ALREADY_COMPLETED', order.orderStatus, null);
     }
     facts = await beforePivot(run, order, undo);
-    if (run.cancelRequested) throw new CancelledFailure('saga cancelled before the pivot');
+    // A payment already released to this runner is past the pivot: the saga completes.
+    if (run.cancelRequested && 'connectAccountId' in facts) {
+      throw new CancelledFailure('saga cancelled before the pivot');
+    }
   } catch (error) {
     return failAfterCompensating(run, undo, error);
   }
@@ -265,28 +305,49 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
   });
 }
 
-/** Refuses a decision that no longer fits what the Payment Service shows now. */
+/** Refuses a decision that no longer fits what the services show now. */
 function decisionCheck(run: () => SagaRun) {
   return async (decision: OperatorDecision): Promise<string | undefined> => {
-    const payment = await run().acts.steps.getPayment(run().orderId);
-    if (
-      decision.action === 'resend' &&
-      (payment.status !== PaymentStatus.AUTHORIZED || payment.transferId)
-    ) {
-      return `resend refused: the payment is ${payment.status} with transfer ${payment.transferId ?? 'none'}`;
+    const { acts, orderId, runnerId } = run();
+    const payment = await acts.steps.getPayment(orderId);
+    const shows = `the payment is ${payment.status} with transfer ${payment.transferId ?? 'none'}`;
+    if (decision.action === 'resend') {
+      if (payment.status !== PaymentStatus.AUTHORIZED || payment.transferId) {
+        return `resend refused: ${shows}`;
+      }
+      const order = await acts.steps.readOrder(orderId);
+      if (!isOrderStillOurs(order, runnerId)) {
+        return `resend refused: the order is ${order.orderStatus}, runner ${order.runnerId ?? 'none'}`;
+      }
     }
-    if (decision.action === 'markPaid' && payment.status === PaymentStatus.REVERTED) {
-      return 'markPaid refused: the payment is REVERTED';
-    }
-    if (
-      decision.action === 'markPaid' &&
-      payment.transferId &&
-      payment.transferId !== decision.transferId
-    ) {
-      return `markPaid refused: the Payment Service shows transfer ${payment.transferId}`;
+    if (decision.action === 'markPaid') {
+      if (payment.status === PaymentStatus.REVERTED || payment.status === PaymentStatus.FAILED) {
+        return `markPaid refused: ${shows}`;
+      }
+      if (payment.transferId && payment.transferId !== decision.transferId) {
+        return `markPaid refused: ${shows}`;
+      }
+      if (payment.runnerId && payment.runnerId !== runnerId) {
+        return 'markPaid refused: the payment went to another runner';
+      }
     }
     return undefined;
   };
+}
+
+/**
+ * Closes this run's release claim once the payment left AUTHORIZED: no queued release can
+ * pay any more, and a later run reads the settled status. While it stays AUTHORIZED the
+ * claim stays open (a release may still be queued), whatever happens to this run.
+ */
+async function releaseClaimIfSettled(run: SagaRun): Promise<void> {
+  const paymentId = run.claimedPaymentId;
+  if (!paymentId) return;
+  const payment = await run.acts.afterPivot.getPayment(run.orderId);
+  if (payment.status === PaymentStatus.AUTHORIZED) return;
+  await getExternalWorkflowHandle(releaseClaimIdFor(paymentId))
+    .signal(claimSettledSignal)
+    .catch((error: unknown) => log.warn('release claim not closed', { error: String(error) }));
 }
 
 async function completeOrderV2(rawInput: unknown): Promise<CompleteOrderResult> {
@@ -318,7 +379,10 @@ async function completeOrderV2(rawInput: unknown): Promise<CompleteOrderResult> 
     }
     throw error;
   } finally {
-    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+    await CancellationScope.nonCancellable(async () => {
+      await condition(allHandlersFinished);
+      await releaseClaimIfSettled(run as SagaRun);
+    });
   }
 }
 

@@ -17,11 +17,17 @@ export type MoneyBack =
 
 type RevertAttempt = MoneyBack | { park: ParkReason; message: string };
 
-async function revertOnce(run: SagaRun, paymentId: string, why: string): Promise<RevertAttempt> {
+async function revertOnce(
+  run: SagaRun,
+  paymentId: string,
+  why: string,
+  byOperator: boolean,
+): Promise<RevertAttempt> {
   const before = await run.acts.afterPivot.getPayment(run.orderId);
   if (before.status === PaymentStatus.REVERTED) return { kind: 'returned' };
-  if (isReleasedTo(before, run.runnerId)) return { kind: 'paid', payment: before };
-  if (before.status === PaymentStatus.SUCCEEDED) {
+  // An operator's refund reverts a SUCCEEDED payment too (the service then refunds it).
+  if (!byOperator && isReleasedTo(before, run.runnerId)) return { kind: 'paid', payment: before };
+  if (!byOperator && before.status === PaymentStatus.SUCCEEDED) {
     return {
       park: ParkReason.PaymentStateUnexpected,
       message: `payment SUCCEEDED (transfer ${before.transferId ?? 'none'}, runner ${before.runnerId ?? 'none'}) while returning the money`,
@@ -33,11 +39,11 @@ async function revertOnce(run: SagaRun, paymentId: string, why: string): Promise
     const message = `revert refused: ${failureTypeOf(error)} (${rootMessage(error)})`;
     return { park: ParkReason.RevertRejected, message };
   }
-  // A FAILED capture (or an authorization) stays as it is until the revert is applied.
-  const after = await awaitSettlement(run, run.settings.revertWaitMs, 'payment revert', [
-    PaymentStatus.AUTHORIZED,
-    PaymentStatus.FAILED,
-  ]);
+  // A FAILED capture (or an authorization, or a payout being refunded) stays as it is
+  // until the revert is applied.
+  const pending: PaymentStatus[] = [PaymentStatus.AUTHORIZED, PaymentStatus.FAILED];
+  if (before.status === PaymentStatus.SUCCEEDED) pending.push(PaymentStatus.SUCCEEDED);
+  const after = await awaitSettlement(run, run.settings.revertWaitMs, 'payment revert', pending);
   if (after?.status === PaymentStatus.REVERTED) return { kind: 'returned' };
   if (after?.status === PaymentStatus.SUCCEEDED) {
     const message = `a transfer (${after.transferId ?? 'no id'}) appeared after the revert was sent`;
@@ -58,10 +64,11 @@ export async function returnMoney(
   run: SagaRun,
   paymentId: string,
   why: string,
+  byOperator = false,
 ): Promise<MoneyBack> {
   let decision: DecisionRecord | undefined;
   for (;;) {
-    const attempt = await revertOnce(run, paymentId, why);
+    const attempt = await revertOnce(run, paymentId, why, byOperator || decision !== undefined);
     if (!('park' in attempt)) return decision ? { ...attempt, decision } : attempt;
     const parked = await run.park<never>(attempt.park, attempt.message, { paymentId });
     if ('resolved' in parked) continue;

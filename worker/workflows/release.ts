@@ -54,7 +54,7 @@ async function changedSinceCheck(run: SagaRun): Promise<PivotOutcome | 'settled'
   return payment.status === PaymentStatus.AUTHORIZED ? undefined : 'settled';
 }
 
-type SendResult = 'queued' | 'unknown' | 'settled' | PivotOutcome;
+type SendResult = 'queued' | 'unknown' | 'settled' | 'notClaimed' | PivotOutcome;
 
 /**
  * Sends the release; re-sends only after an answer that proves it was not queued (503
@@ -63,20 +63,29 @@ type SendResult = 'queued' | 'unknown' | 'settled' | PivotOutcome;
  * will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
  * never sent again.
  */
-async function sendRelease(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
-  const request = {
+function releaseRequest(run: SagaRun, facts: PivotFacts) {
+  return {
+    orderId: run.orderId,
     paymentId: facts.payment.paymentId,
     runnerId: run.runnerId,
     connectAccountId: facts.connectAccountId,
   };
+}
+
+async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
   const started = Date.now();
   let interval = run.settings.releaseRetryIntervalMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      await run.acts.release.requestRelease(request);
+      await run.acts.release.sendRelease(releaseRequest(run, facts));
       return 'queued';
     } catch (error) {
       const type = failureTypeOf(error);
+      // Both checked inside the activity before anything was sent.
+      if (type === FailureType.ReleaseNotClaimed) return 'notClaimed';
+      if (type === FailureType.OrderChanged) {
+        return { kind: 'orderChanged', order: await run.acts.afterPivot.readOrder(run.orderId) };
+      }
       if (type === FailureType.ReleaseRejected)
         return { kind: 'notPaid', failure: asFailure(error) };
       if (type !== FailureType.ReleaseNotQueued) {
@@ -142,7 +151,11 @@ function classify(run: SagaRun, payment: PaymentSnapshot): PivotOutcome | undefi
 }
 
 /** Confirms, and parks when the answer cannot be known; returns once it is known. */
-async function confirm(run: SagaRun, facts: PivotFacts, why: string): Promise<PivotOutcome> {
+export async function confirmRelease(
+  run: SagaRun,
+  facts: PivotFacts,
+  why: string,
+): Promise<PivotOutcome> {
   let note = why;
   for (;;) {
     const settled = await awaitSettlement(run, run.settings.settlementWaitMs, 'payment settlement');
@@ -182,13 +195,8 @@ function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutco
 
 /** The operator verified no transfer exists: one more request, whatever the claim says. */
 async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string> {
-  const request = {
-    paymentId: facts.payment.paymentId,
-    runnerId: run.runnerId,
-    connectAccountId: facts.connectAccountId,
-  };
   try {
-    await run.acts.release.requestRelease(request);
+    await run.acts.release.sendRelease({ ...releaseRequest(run, facts), operatorResend: true });
     return 're-sent by an operator was queued';
   } catch (error) {
     return `re-sent by an operator got ${failureTypeOf(error)} (${rootMessage(error)})`;
@@ -201,15 +209,18 @@ async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string
  */
 export async function releaseFunds(run: SagaRun, facts: PivotFacts): Promise<PivotOutcome> {
   if (facts.payment.status !== PaymentStatus.AUTHORIZED) {
-    return confirm(run, facts, `not sent: the payment was already ${facts.payment.status}`);
+    return confirmRelease(run, facts, `not sent: the payment was already ${facts.payment.status}`);
   }
-  const claim = await run.acts.steps.claimRelease(facts.payment.paymentId);
+  // Retried until it answers: failing here would leave a claim that may be this run's.
+  const claim = await run.acts.afterPivot.claimRelease(facts.payment.paymentId);
   if (!claim.granted) {
-    return confirm(run, facts, `claimed by an earlier run (${claim.holder.runId})`);
+    return confirmRelease(run, facts, `claimed by an earlier run (${claim.holder.runId})`);
   }
-  const sent = await sendRelease(run, facts);
-  if (sent === 'queued') return confirm(run, facts, 'queued');
-  if (sent === 'unknown') return confirm(run, facts, 'outcome unknown');
-  if (sent === 'settled') return confirm(run, facts, 'not queued, but the payment changed');
+  run.claimedPaymentId = facts.payment.paymentId;
+  const sent = await sendUntilQueued(run, facts);
+  if (sent === 'notClaimed') return confirmRelease(run, facts, 'claimed by an earlier run');
+  if (sent === 'queued') return confirmRelease(run, facts, 'queued');
+  if (sent === 'unknown') return confirmRelease(run, facts, 'outcome unknown');
+  if (sent === 'settled') return confirmRelease(run, facts, 'not queued, but the payment changed');
   return sent;
 }

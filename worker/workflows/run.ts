@@ -39,6 +39,9 @@ export type ParkResult<T> = { decision: DecisionRecord } | { resolved: T };
 
 export class SagaRun {
   readonly progress: SagaProgress = SagaRun.initialProgress();
+  /** The payment whose release claim this run holds, once it got it. */
+  claimedPaymentId: string | null = null;
+  /** A decision for the current park; cleared when the park ends, so none outlives it. */
   private pending: DecisionRecord | undefined;
   private deciding = false;
 
@@ -120,22 +123,29 @@ export class SagaRun {
     try {
       return await this.waitForDecision<T>(options);
     } finally {
+      this.pending = undefined;
       this.setParked(null);
     }
   }
 
+  /**
+   * Waits for a decision; with `recheck`, also checks by itself, at intervals that double
+   * up to a day so a saga parked for months keeps a small history. A decision accepted
+   * while a recheck was in flight wins: the operator was told it was recorded.
+   */
   private async waitForDecision<T>(options: ParkOptions): Promise<ParkResult<T>> {
-    const every = options.recheckEveryMs ?? 60 * 60_000;
+    let every = options.recheckEveryMs ?? 60 * 60_000;
     for (;;) {
-      const decided = options.recheck
-        ? await condition(() => this.pending !== undefined, every)
-        : await condition(() => this.pending !== undefined).then(() => true);
-      const decision = this.pending;
-      if (decided && decision) {
-        this.pending = undefined;
-        return { decision };
+      if (options.recheck) {
+        await condition(() => this.pending !== undefined, every);
+        every = Math.min(every * 2, 24 * 60 * 60_000);
+      } else {
+        await condition(() => this.pending !== undefined);
       }
+      if (this.pending) return { decision: this.pending };
+      if (this.deciding) continue;
       const found = await options.recheck?.();
+      if (this.pending) return { decision: this.pending };
       if (found !== undefined) return { resolved: found as T };
     }
   }
