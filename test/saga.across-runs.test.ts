@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
+import { DECIDE_UPDATE } from '../common/operator';
 import type { CompleteOrderResult } from '../common/saga';
 import type { LedgerEntry } from '../sandbox';
-import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
+import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /**
  * "At most one release" holds per payment, not per run: a release queued by one run is
@@ -52,6 +53,34 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
     expect(state.orders.get(orderId)?.orderStatus).toBe('COMPLETED');
   }
 
+  /**
+   * Resets `handle` to the workflow task started just before `activity` was scheduled, or
+   * just after it completed: the new run replays everything up to there.
+   */
+  async function resetAround(handle: WorkflowHandle, activity: string, side: 'before' | 'after') {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduledAt = events.findIndex(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity,
+    );
+    const scheduledId = events[scheduledAt]?.eventId?.toString();
+    const completedAt = events.findIndex(
+      (e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduledId,
+    );
+    const isTask = (e: (typeof events)[number]) => e.workflowTaskStartedEventAttributes;
+    const task =
+      side === 'before'
+        ? events.slice(0, scheduledAt).reverse().find(isTask)
+        : events.slice(completedAt).find(isTask);
+    const { runId } = await h.client.workflowService.resetWorkflowExecution({
+      namespace: h.client.options.namespace,
+      workflowExecution: { workflowId: handle.workflowId, runId: (await handle.describe()).runId },
+      reason: `test: reset ${side} ${activity}`,
+      workflowTaskFinishEventId: task?.eventId,
+      requestId: randomUUID(),
+    });
+    return h.client.workflow.getHandle(handle.workflowId, runId ?? undefined);
+  }
+
   it('does not release again when the saga is terminated after queueing and started again', async () => {
     const { seeded, input, first } = await sagaWithQueuedRelease();
     await first.terminate('operator terminated a slow saga');
@@ -63,25 +92,46 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
   it('does not release again when the saga is reset to before its release claim', async () => {
     const { seeded, first } = await sagaWithQueuedRelease();
     await confirming(first);
-    const history = await first.fetchHistory();
-    const events = history.events ?? [];
-    const claimAt = events.findIndex(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'claimRelease',
-    );
-    const taskStarted = events
-      .slice(0, claimAt)
-      .reverse()
-      .find((e) => e.workflowTaskStartedEventAttributes);
-    const run = await first.describe();
-    const { runId } = await h.client.workflowService.resetWorkflowExecution({
-      namespace: h.client.options.namespace,
-      workflowExecution: { workflowId: first.workflowId, runId: run.runId },
-      reason: 'test: reset to before the release claim',
-      workflowTaskFinishEventId: taskStarted?.eventId,
-      requestId: randomUUID(),
-    });
-    const reset = h.client.workflow.getHandle(first.workflowId, runId ?? undefined);
+    const reset = await resetAround(first, 'claimRelease', 'before');
     await confirming(reset);
     await expectOneTransfer(seeded.orderId, reset);
+  });
+
+  it('does not release again when the saga is reset to after its claim was granted', async () => {
+    // The new run replays "granted" from history; the release activity itself checks
+    // that the claim is this run's before it sends.
+    const { seeded, first } = await sagaWithQueuedRelease();
+    await confirming(first);
+    const reset = await resetAround(first, 'claimRelease', 'after');
+    await confirming(reset);
+    await expectOneTransfer(seeded.orderId, reset);
+  });
+
+  it('never reverts a payment an earlier run may have released, and an operator refund returns it', async () => {
+    const { seeded, input, first } = await sagaWithQueuedRelease();
+    await first.terminate('operator terminated a slow saga');
+    // The payment read answers slowly, so support's cancel lands before the re-read of the
+    // order: the saga compensates, and must confirm the earlier run's release, not revert.
+    h.sandbox.faults.inject({ route: 'paymentStatus', delayMs: 2_000 });
+    const second = await h.start(input);
+    await progressWhen(second, (p) => p.currentStep === 'getPayment');
+    const order = h.sandbox.state.orders.get(seeded.orderId);
+    if (order) order.orderStatus = 'CANCELLED'; // support cancels the "stuck" order
+    await confirming(second);
+    const { state } = h.sandbox;
+    state.holdQueue = false;
+    state.settleHeld(); // the first run's release pays the runner
+    const parked = await parkedProgress(second);
+    expect(parked.parked?.reason).toBe('ORDER_CHANGED_AFTER_PAYOUT');
+    expect(parked.stepsDone).not.toContain('releaseFunds');
+    expect(state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+    await second.executeUpdate(DECIDE_UPDATE, {
+      args: [{ action: 'refund', operator: 'ops@example.com', reason: 'order was cancelled' }],
+    });
+    const result = (await second.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('REFUNDED');
+    expect(state.entries('release-request', seeded.orderId)).toHaveLength(1);
+    expect(state.entries('refund', seeded.orderId)).toHaveLength(1);
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
   });
 });

@@ -227,6 +227,7 @@ async function refund(run: SagaRun, paymentId: string): Promise<CompleteOrderRes
     run,
     paymentId,
     `refund decided by an operator for ${run.orderId}`,
+    true,
   );
   if (back.kind === 'paid') return finish(run, back.payment);
   const order = await run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.CANCELLED);
