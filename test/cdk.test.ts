@@ -189,6 +189,37 @@ describe('CDK app: synthesized templates', () => {
     monitoring.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('encrypts the alarm topic with a key CloudWatch may use, and lets CloudWatch publish', () => {
+    const [keyId] = Object.keys(monitoring.findResources('AWS::KMS::Key'));
+    monitoring.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    monitoring.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    monitoring.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(monitoring.toJSON())).not.toContain('alias/aws/sns');
+  });
+
   it('sets a retention on every log group', () => {
     for (const template of all) {
       for (const group of Object.values(template.findResources('AWS::Logs::LogGroup'))) {

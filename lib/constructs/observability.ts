@@ -9,10 +9,9 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlarmTopic } from './alarm-topic';
 import type { BacklogMetric } from './backlog-metric';
 import type { SagaApi } from './saga-api';
 import type { WorkerService } from './worker-service';
@@ -37,12 +36,9 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Alarms', {
-      displayName: 'complete-order-saga alarms',
-      enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-    });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.topic = new AlarmTopic(this, 'Alarms', {
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    }).topic;
     const { api, worker, backlog } = props;
     const functions = Object.values(api.functions).concat(backlog.publisher);
     const running = this.containerInsights('RunningTaskCount', worker);
