@@ -20,7 +20,7 @@ export class WorkerStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = retention(config);
-    const temporal = new TemporalAccess(this, 'Temporal', config.temporal);
+    const temporal = new TemporalAccess(this, 'Temporal', config);
     const network = new SagaNetwork(this, 'Network', { network: config.network, logRetention });
     this.backlog = new BacklogMetric(this, 'Backlog', { temporal, logRetention });
     this.worker = new WorkerService(this, 'Worker', {

@@ -65,8 +65,8 @@ describe('Function: readBacklog', () => {
 });
 
 describe('Function: credentialsFrom', () => {
-  it('turns an API key secret into an API key with TLS', () => {
-    expect(credentialsFrom('apiKey', ' key-123\n')).toEqual({ apiKey: 'key-123', tls: true });
+  it('turns an API key secret into an API key (which turns TLS on in the SDK)', () => {
+    expect(credentialsFrom('apiKey', ' key-123\n')).toEqual({ apiKey: 'key-123' });
   });
 
   it('turns an mTLS secret into a client certificate pair', () => {

@@ -1,25 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { buildApp, type SagaApp } from '../lib/app';
-import { loadDeploymentConfig } from '../lib/config';
-
-const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8'));
-const devEnvironment = cdkJson.context.environments.dev;
-
-/** The app as `cdk synth` builds it, from cdk.json's context, with `overrides` applied. */
-function synthApp(overrides: Record<string, unknown> = {}): SagaApp {
-  const environments = { dev: { ...devEnvironment, ...overrides } };
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'cdk-')),
-    context: { ...cdkJson.context, environments, env: 'dev' },
-  });
-  return buildApp(app);
-}
+import { devEnvironment, synthApp } from './support/synth';
 
 /** Asset hashes change with every code change: the snapshot is about structure. */
 function redacted(template: Template): unknown {
@@ -120,9 +103,36 @@ describe('CDK app: synthesized templates', () => {
     expect(container.Secrets.map((s: { Name: string }) => s.Name)).toEqual(['TEMPORAL_API_KEY']);
   });
 
+  it('gives the Lambda functions their own Temporal credential and time bounds, and the worker its own', () => {
+    const lambdaSecret = devEnvironment.temporal.auth.lambda.secretName;
+    const workerSecret = devEnvironment.temporal.auth.secretName;
+    const ours = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.TEMPORAL_SECRET_ARN,
+    );
+    expect(ours).toHaveLength(3);
+    for (const f of ours) {
+      const vars = f.Properties.Environment.Variables;
+      expect(JSON.stringify(vars.TEMPORAL_SECRET_ARN)).toContain(lambdaSecret);
+      expect(vars).toMatchObject({
+        TEMPORAL_SECRET_TIMEOUT_MS: '2000',
+        TEMPORAL_CONNECT_TIMEOUT_MS: '2000',
+        TEMPORAL_CALL_DEADLINE_MS: '5000',
+      });
+      expect(f.Properties.Timeout).toBe(devEnvironment.lambda.timeoutSeconds);
+    }
+    const apiPolicies = JSON.stringify(api.findResources('AWS::IAM::Policy'));
+    expect(apiPolicies).toContain(lambdaSecret);
+    expect(apiPolicies).not.toContain(workerSecret);
+    const [task] = Object.values(worker.findResources('AWS::ECS::TaskDefinition'));
+    const secrets = JSON.stringify(task?.Properties.ContainerDefinitions[0].Secrets);
+    expect(secrets).toContain(workerSecret);
+    expect(secrets).not.toContain(lambdaSecret);
+  });
+
   it('gives mTLS certificate and key to the worker as secrets too', () => {
     const mtls = {
       ...devEnvironment.temporal,
+      address: `${devEnvironment.temporal.namespace}.tmprl.cloud:7233`,
       auth: { kind: 'mtls', secretName: 'complete-order/mtls' },
     };
     const [task] = Object.values(
@@ -236,25 +246,5 @@ describe('CDK app: synthesized templates', () => {
     noNat.hasResourceProperties('AWS::ECS::Service', {
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'ENABLED' } },
     });
-  });
-});
-
-describe('Function: loadDeploymentConfig', () => {
-  it('names every missing or malformed setting at once', () => {
-    const broken = {
-      ...devEnvironment,
-      temporal: { namespace: 'x' },
-      services: { orderUrl: 'ftp://x' },
-      worker: { minTasks: 5, maxTasks: 2 },
-    };
-    expect(() => loadDeploymentConfig({ dev: broken }, 'dev')).toThrow(
-      /environments\.dev\.temporal\.address is required[\s\S]*temporal\.auth\.secretName[\s\S]*services\.orderUrl must be an http\(s\) URL[\s\S]*services\.userUrl[\s\S]*maxTasks must be at least/,
-    );
-  });
-
-  it('says how to choose an environment that does not exist', () => {
-    expect(() => loadDeploymentConfig({ dev: devEnvironment }, 'prod')).toThrow(
-      'environments.prod is missing (choose one with -c env=NAME)',
-    );
   });
 });

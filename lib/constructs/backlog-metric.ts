@@ -35,7 +35,7 @@ export class BacklogMetric extends Construct {
       timeout: Duration.seconds(30),
       memorySize: 256,
     });
-    props.temporal.secret.grantRead(this.publisher.function);
+    props.temporal.lambdaSecret.grantRead(this.publisher.function);
     this.publisher.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],

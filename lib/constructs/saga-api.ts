@@ -40,11 +40,11 @@ export class SagaApi extends Construct {
     const environment = {
       ...temporal.lambdaEnvironment(),
       AUTH_MODE: config.apiAuth.kind,
-      TEMPORAL_CALL_DEADLINE_MS: '5000',
       POWERTOOLS_SERVICE_NAME: 'complete-order-api',
     };
+    const timeout = Duration.seconds(config.lambda.timeoutSeconds);
     const fn = (name: string, entry: string, env: Record<string, string> = environment) =>
-      new NodeFunction(this, name, { entry, environment: env, logRetention });
+      new NodeFunction(this, name, { entry, environment: env, logRetention, timeout });
     this.functions = {
       trigger: fn('Trigger', 'functions/trigger/handler.ts'),
       completion: fn('Completion', 'functions/status/handler.ts'),
@@ -56,7 +56,7 @@ export class SagaApi extends Construct {
       this.functions.completion,
       this.functions.deepHealth,
     ]) {
-      temporal.secret.grantRead(f.function);
+      temporal.lambdaSecret.grantRead(f.function);
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
