@@ -10,6 +10,11 @@ import { ApiError, ApiErrorCode } from '../http/errors';
 import { logger } from '../logger';
 import { CredentialUnavailableError, secretCredentials } from './secret';
 
+/** The credential in the secret is refused too: an operator must fix the secret. */
+export class CredentialRefusedError extends Error {
+  override readonly name = 'CredentialRefusedError';
+}
+
 let pending: Promise<Client> | undefined;
 
 async function connect(): Promise<Client> {
@@ -82,7 +87,13 @@ export async function withTemporal<T>(call: (client: Client) => Promise<T>): Pro
       if (!isUnauthenticated(error)) throw error;
       logger.warn('Temporal refused the credential: reading it again and reconnecting once');
       await forgetClient();
-      return attempt();
+      return attempt().catch((retried: unknown) => {
+        if (!isUnauthenticated(retried)) throw retried;
+        throw new CredentialRefusedError(
+          'Temporal refused the credential just read from TEMPORAL_SECRET_ARN: check the secret holds an active key',
+          { cause: retried },
+        );
+      });
     });
   } catch (error) {
     if (error instanceof ApiError || !isUnavailable(error)) throw error;
