@@ -24,6 +24,8 @@ export interface ApiConfig {
   secretReadTimeoutMs: number;
   /** `none` lets requests without an authorizer identity through (local server only). */
   authMode: AuthMode;
+  /** When not empty, a runner's token must name one of these origins in `azp`. */
+  authorizedParties: string[];
   /** Saga settings passed to every saga started (empty: the workflow's defaults). */
   sagaSettings: Partial<SagaSettings>;
 }
@@ -83,6 +85,10 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     connectTimeoutMs: millis(env, 'TEMPORAL_CONNECT_TIMEOUT_MS', 2000, 10_000),
     secretReadTimeoutMs: millis(env, 'TEMPORAL_SECRET_TIMEOUT_MS', 2000, 10_000),
     authMode: authMode(env.AUTH_MODE),
+    authorizedParties: (env.JWT_AUTHORIZED_PARTIES ?? '')
+      .split(',')
+      .map((party) => party.trim())
+      .filter(Boolean),
     sagaSettings: sagaSettings(env),
   };
 }

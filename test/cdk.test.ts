@@ -55,6 +55,18 @@ describe('CDK app: synthesized templates', () => {
     });
   });
 
+  it('passes the allowed token origins (azp) to the handlers when configured', () => {
+    const parties = ['https://runner.example.com', 'https://ops.example.com'];
+    const apiAuth = { ...devEnvironment.apiAuth, authorizedParties: parties };
+    const template = Template.fromStack(synthApp({ apiAuth }, { bundle: false }).api);
+    const withParties = template.findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: { Variables: Match.objectLike({ JWT_AUTHORIZED_PARTIES: parties.join(',') }) },
+      },
+    });
+    expect(Object.keys(withParties)).toHaveLength(3);
+  });
+
   it('uses IAM authorization on the same routes when configured for a server caller', () => {
     const iam = Template.fromStack(synthApp({ apiAuth: { kind: 'iam' } }).api);
     const routes = Object.values(iam.findResources('AWS::ApiGatewayV2::Route')).map(

@@ -40,6 +40,9 @@ export class SagaApi extends Construct {
     const environment = {
       ...temporal.lambdaEnvironment(),
       AUTH_MODE: config.apiAuth.kind,
+      ...(config.apiAuth.kind === 'jwt' && config.apiAuth.authorizedParties.length > 0
+        ? { JWT_AUTHORIZED_PARTIES: config.apiAuth.authorizedParties.join(',') }
+        : {}),
       POWERTOOLS_SERVICE_NAME: 'complete-order-api',
     };
     const timeout = Duration.seconds(config.lambda.timeoutSeconds);
