@@ -27,6 +27,8 @@ export interface WorkerSizing {
   readonly memoryMiB: number;
   readonly minTasks: number;
   readonly maxTasks: number;
+  /** Activity tasks waiting per running task that scaling aims at. */
+  readonly targetBacklogPerTask: number;
   /** Time in-flight activities get after SIGTERM; the container's stopTimeout is larger. */
   readonly shutdownGraceSeconds: number;
 }
@@ -81,6 +83,7 @@ function worker(r: Reader, raw: Raw | undefined): WorkerSizing {
     memoryMiB: r.int(raw, 'worker.memoryMiB', 2048, 512, 30_720),
     minTasks: r.int(raw, 'worker.minTasks', 2, 1, 50),
     maxTasks: r.int(raw, 'worker.maxTasks', 6, 1, 100),
+    targetBacklogPerTask: r.int(raw, 'worker.targetBacklogPerTask', 20, 1, 10_000),
     // Fargate stops a container at most 120 s after SIGTERM; keep 15 s for the drain itself.
     shutdownGraceSeconds: r.int(raw, 'worker.shutdownGraceSeconds', 60, 5, 105),
   };
