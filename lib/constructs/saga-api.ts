@@ -1,5 +1,4 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
@@ -15,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
+import { accessLogFormat } from './access-log';
 import { NodeFunction } from './node-function';
 import type { TemporalAccess } from './temporal-access';
 
@@ -86,7 +86,7 @@ export class SagaApi extends Construct {
         destination: new LogGroupLogDestination(
           new LogGroup(this, 'AccessLogs', { retention: logRetention }),
         ),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        format: accessLogFormat(),
       },
     });
     this.addRoute('/triggerCompleteOrderWorkflow', HttpMethod.POST, this.functions.trigger);
