@@ -92,6 +92,18 @@ describe('CDK app: alarms', () => {
     }
   });
 
+  it('evaluates every alarm per minute, so "3 of 5 minutes" means minutes', () => {
+    for (const alarm of alarms) {
+      const periods = alarm.Metrics
+        ? (alarm.Metrics as Props[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Period)
+        : [alarm.Period];
+      expect({ alarm: alarm.AlarmDescription, periods: new Set(periods) }).toEqual({
+        alarm: alarm.AlarmDescription,
+        periods: new Set([60]),
+      });
+    }
+  });
+
   it('sends every alarm to the alarm topic', () => {
     const [topic] = Object.keys(monitoring.findResources('AWS::SNS::Topic'));
     expect(alarms).toHaveLength(12);

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -33,6 +34,8 @@ interface AlarmSpec {
   missing?: TreatMissingData;
 }
 
+const MINUTE = Duration.minutes(1);
+
 /** Error rates page when sustained: 5% of requests in 3 of 5 minutes, not one error. */
 const RATE = { threshold: 5, datapoints: 3, periods: 5 };
 
@@ -62,6 +65,7 @@ export class SagaAlarms extends Construct {
         expression: 'desired - FILL(running, 0)',
         usingMetrics: { desired, running },
         label: 'worker tasks missing',
+        period: MINUTE,
       }),
       threshold: 1,
       periods: 5,
@@ -130,10 +134,12 @@ function rate(part: Metric, whole: Metric, label: string): MathExpression {
   return new MathExpression({
     expression: 'IF(whole > 0, 100 * FILL(part, 0) / whole, 0)',
     usingMetrics: {
-      part: part.with({ statistic: 'Sum' }),
-      whole: whole.with({ statistic: 'Sum' }),
+      part: part.with({ statistic: 'Sum', period: MINUTE }),
+      whole: whole.with({ statistic: 'Sum', period: MINUTE }),
     },
     label,
+    // MathExpression defaults to 5 minutes, which would stretch "3 of 5 minutes" fivefold.
+    period: MINUTE,
   });
 }
 
