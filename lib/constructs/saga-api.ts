@@ -99,6 +99,10 @@ export class SagaApi extends Construct {
     );
     if (health) acknowledge(health, 'openHealthRoute');
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'DeepHealthFunction', {
+      value: this.functions.deepHealth.function.functionName,
+      description: 'Invoke to check that the API reaches Temporal (aws lambda invoke)',
+    });
   }
 
   private authorizer(config: DeploymentConfig): IHttpRouteAuthorizer {
