@@ -18,8 +18,14 @@ export interface ApiConfig {
   taskQueue: string;
   /** Deadline of one call to Temporal; shorter than the function's timeout. */
   callDeadlineMs: number;
+  /** Bound on opening the connection to Temporal. */
+  connectTimeoutMs: number;
+  /** Bound on reading the Temporal credential from Secrets Manager. */
+  secretReadTimeoutMs: number;
   /** `none` lets requests without an authorizer identity through (local server only). */
   authMode: AuthMode;
+  /** When not empty, a runner's token must name one of these origins in `azp`. */
+  authorizedParties: string[];
   /** Saga settings passed to every saga started (empty: the workflow's defaults). */
   sagaSettings: Partial<SagaSettings>;
 }
@@ -51,11 +57,18 @@ function authMode(value: string | undefined): AuthMode {
   throw new ConfigError(`AUTH_MODE must be jwt, iam or none, got ${JSON.stringify(value)}`);
 }
 
-function deadline(value: string | undefined): number {
-  const ms = Number(value ?? 5000);
-  if (!Number.isInteger(ms) || ms < 100 || ms > 25_000) {
+/** A duration setting in milliseconds; synth checks that together they fit the function timeout. */
+function millis(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  max: number,
+) {
+  const value = env[name];
+  const ms = Number(value ?? fallback);
+  if (!Number.isInteger(ms) || ms < 100 || ms > max) {
     throw new ConfigError(
-      `TEMPORAL_CALL_DEADLINE_MS must be an integer from 100 to 25000, got ${JSON.stringify(value)}`,
+      `${name} must be an integer from 100 to ${max}, got ${JSON.stringify(value)}`,
     );
   }
   return ms;
@@ -65,8 +78,14 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
   return {
     temporal: temporalConnection(env),
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
-    callDeadlineMs: deadline(env.TEMPORAL_CALL_DEADLINE_MS),
+    callDeadlineMs: millis(env, 'TEMPORAL_CALL_DEADLINE_MS', 5000, 25_000),
+    connectTimeoutMs: millis(env, 'TEMPORAL_CONNECT_TIMEOUT_MS', 2000, 10_000),
+    secretReadTimeoutMs: millis(env, 'TEMPORAL_SECRET_TIMEOUT_MS', 2000, 10_000),
     authMode: authMode(env.AUTH_MODE),
+    authorizedParties: (env.JWT_AUTHORIZED_PARTIES ?? '')
+      .split(',')
+      .map((party) => party.trim())
+      .filter(Boolean),
     sagaSettings: sagaSettings(env),
   };
 }

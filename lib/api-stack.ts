@@ -15,7 +15,7 @@ export class ApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
-    const temporal = new TemporalAccess(this, 'Temporal', props.config.temporal);
+    const temporal = new TemporalAccess(this, 'Temporal', props.config);
     this.api = new SagaApi(this, 'Api', {
       config: props.config,
       temporal,

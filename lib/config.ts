@@ -4,20 +4,12 @@
  * time: every problem is reported at once, each naming the setting.
  */
 
-/**
- * The Temporal credential, an existing Secrets Manager secret named by its complete ARN
- * (preferred) or its name. `apiKey`: the value is the API key; `mtls`: the value is JSON
- * `{"cert": PEM, "key": PEM}`.
- */
-export interface TemporalAuth {
-  readonly kind: 'apiKey' | 'mtls';
-  readonly secretArn?: string;
-  readonly secretName?: string;
-}
+import { type ApiAuth, type LambdaBudget, readApiAuth, readLambdaBudget } from './config/api';
+import { type Raw, Reader } from './config/reader';
+import { readTemporal, type TemporalSettings } from './config/temporal';
 
-export type ApiAuth =
-  | { readonly kind: 'jwt'; readonly issuer: string; readonly audience: readonly string[] }
-  | { readonly kind: 'iam' };
+export type { ApiAuth, LambdaBudget } from './config/api';
+export type { TemporalAuth, TemporalCredential, TemporalSettings } from './config/temporal';
 
 export type Network =
   /** A new VPC; `natGateways: 0` puts the worker in public subnets with a public IP. */
@@ -35,6 +27,8 @@ export interface WorkerSizing {
   readonly memoryMiB: number;
   readonly minTasks: number;
   readonly maxTasks: number;
+  /** Activity tasks waiting per running task that scaling aims at. */
+  readonly targetBacklogPerTask: number;
   /** Time in-flight activities get after SIGTERM; the container's stopTimeout is larger. */
   readonly shutdownGraceSeconds: number;
 }
@@ -43,17 +37,15 @@ export interface DeploymentConfig {
   readonly envName: string;
   readonly account?: string;
   readonly region?: string;
-  readonly temporal: {
-    readonly address: string;
-    readonly namespace: string;
-    readonly auth: TemporalAuth;
-  };
+  readonly temporal: TemporalSettings;
   readonly services: {
     readonly orderUrl: string;
     readonly userUrl: string;
     readonly paymentUrl: string;
   };
   readonly apiAuth: ApiAuth;
+  /** Timeout of the Lambda functions that call Temporal, and the bounds inside it. */
+  readonly lambda: LambdaBudget;
   /** CORS origins allowed to call the API (@default none: server-to-server only). */
   readonly corsOrigins: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
@@ -66,80 +58,6 @@ export interface DeploymentConfig {
 
 export class DeploymentConfigError extends Error {
   override readonly name = 'DeploymentConfigError';
-}
-
-type Raw = Record<string, unknown>;
-
-class Reader {
-  readonly problems: string[] = [];
-  constructor(readonly prefix: string) {}
-
-  private at(raw: Raw | undefined, path: string): unknown {
-    return path.split('.').reduce<unknown>((node, key) => (node as Raw | undefined)?.[key], raw);
-  }
-
-  string(raw: Raw | undefined, path: string, fallback?: string): string {
-    const value = this.at(raw, path) ?? fallback;
-    if (typeof value === 'string' && value.length > 0) return value;
-    this.problems.push(`${this.prefix}.${path} is required (a non-empty string)`);
-    return '';
-  }
-
-  url(raw: Raw | undefined, path: string): string {
-    const value = this.string(raw, path);
-    if (value && !/^https?:\/\/[^\s]+$/.test(value))
-      this.problems.push(`${this.prefix}.${path} must be an http(s) URL`);
-    return value;
-  }
-
-  int(raw: Raw | undefined, path: string, fallback: number, min: number, max: number): number {
-    const value = this.at(raw, path) ?? fallback;
-    if (Number.isInteger(value) && (value as number) >= min && (value as number) <= max)
-      return value as number;
-    this.problems.push(`${this.prefix}.${path} must be an integer from ${min} to ${max}`);
-    return fallback;
-  }
-
-  strings(raw: Raw | undefined, path: string, fallback?: string[]): string[] {
-    const value = this.at(raw, path) ?? fallback;
-    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-    this.problems.push(`${this.prefix}.${path} must be a list of strings`);
-    return [];
-  }
-
-  oneOf<T extends string>(
-    raw: Raw | undefined,
-    path: string,
-    allowed: readonly T[],
-    fallback?: T,
-  ): T {
-    const value = this.at(raw, path) ?? fallback;
-    if (allowed.includes(value as T)) return value as T;
-    this.problems.push(`${this.prefix}.${path} must be one of ${allowed.join(', ')}`);
-    return allowed[0] as T;
-  }
-}
-
-function temporalAuth(r: Reader, raw: Raw | undefined): TemporalAuth {
-  const kind = r.oneOf(raw, 'temporal.auth.kind', ['apiKey', 'mtls'] as const, 'apiKey');
-  const auth = (raw?.temporal as Raw | undefined)?.auth as Raw | undefined;
-  if (typeof auth?.secretArn === 'string' && auth.secretArn.startsWith('arn:'))
-    return { kind, secretArn: auth.secretArn };
-  if (auth?.secretArn !== undefined) {
-    r.problems.push(`${r.prefix}.temporal.auth.secretArn must be a complete secret ARN`);
-    return { kind };
-  }
-  return { kind, secretName: r.string(raw, 'temporal.auth.secretName') };
-}
-
-function apiAuth(r: Reader, raw: Raw | undefined): ApiAuth {
-  const kind = r.oneOf(raw, 'apiAuth.kind', ['jwt', 'iam'] as const);
-  if (kind === 'iam') return { kind };
-  return {
-    kind,
-    issuer: r.url(raw, 'apiAuth.issuer'),
-    audience: r.strings(raw, 'apiAuth.audience'),
-  };
 }
 
 function network(r: Reader, raw: Raw | undefined): Network {
@@ -165,11 +83,12 @@ function worker(r: Reader, raw: Raw | undefined): WorkerSizing {
     memoryMiB: r.int(raw, 'worker.memoryMiB', 2048, 512, 30_720),
     minTasks: r.int(raw, 'worker.minTasks', 2, 1, 50),
     maxTasks: r.int(raw, 'worker.maxTasks', 6, 1, 100),
+    targetBacklogPerTask: r.int(raw, 'worker.targetBacklogPerTask', 20, 1, 10_000),
     // Fargate stops a container at most 120 s after SIGTERM; keep 15 s for the drain itself.
     shutdownGraceSeconds: r.int(raw, 'worker.shutdownGraceSeconds', 60, 5, 105),
   };
   if (sizing.maxTasks < sizing.minTasks)
-    r.problems.push('worker.maxTasks must be at least worker.minTasks');
+    r.problem('worker.maxTasks', 'must be at least worker.minTasks');
   return sizing;
 }
 
@@ -185,17 +104,14 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
     envName,
     ...(typeof raw.account === 'string' ? { account: raw.account } : {}),
     ...(typeof raw.region === 'string' ? { region: raw.region } : {}),
-    temporal: {
-      address: r.string(raw, 'temporal.address'),
-      namespace: r.string(raw, 'temporal.namespace'),
-      auth: temporalAuth(r, raw),
-    },
+    temporal: readTemporal(r, raw),
     services: {
       orderUrl: r.url(raw, 'services.orderUrl'),
       userUrl: r.url(raw, 'services.userUrl'),
       paymentUrl: r.url(raw, 'services.paymentUrl'),
     },
-    apiAuth: apiAuth(r, raw),
+    apiAuth: readApiAuth(r, raw),
+    lambda: readLambdaBudget(r, raw),
     corsOrigins: r.strings(raw, 'corsOrigins', []),
     throttle: {
       rateLimit: r.int(raw, 'throttle.rateLimit', 50, 1, 10_000),

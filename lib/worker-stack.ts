@@ -4,6 +4,7 @@ import type { DeploymentConfig } from './config';
 import { BacklogMetric } from './constructs/backlog-metric';
 import { SagaNetwork } from './constructs/network';
 import { TemporalAccess } from './constructs/temporal-access';
+import { WorkerScaling } from './constructs/worker-scaling';
 import { WorkerService } from './constructs/worker-service';
 import { retention } from './retention';
 
@@ -11,7 +12,7 @@ export interface WorkerStackProps extends StackProps {
   readonly config: DeploymentConfig;
 }
 
-/** The Temporal worker on ECS Fargate, its network, and the backlog metric it scales on. */
+/** The Temporal worker on ECS Fargate, its network, its scaling and the queue metrics it scales on. */
 export class WorkerStack extends Stack {
   readonly worker: WorkerService;
   readonly backlog: BacklogMetric;
@@ -20,15 +21,18 @@ export class WorkerStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = retention(config);
-    const temporal = new TemporalAccess(this, 'Temporal', config.temporal);
+    const temporal = new TemporalAccess(this, 'Temporal', config);
     const network = new SagaNetwork(this, 'Network', { network: config.network, logRetention });
-    this.backlog = new BacklogMetric(this, 'Backlog', { temporal, logRetention });
-    this.worker = new WorkerService(this, 'Worker', {
-      config,
+    this.backlog = new BacklogMetric(this, 'Backlog', {
       temporal,
-      network,
       logRetention,
-      backlogMetric: this.backlog.metric('ApproximateBacklogCount', 'activity'),
+      temporalTimeoutSeconds: config.lambda.timeoutSeconds,
+    });
+    this.worker = new WorkerService(this, 'Worker', { config, temporal, network, logRetention });
+    new WorkerScaling(this, 'Scaling', {
+      service: this.worker.service,
+      sizing: config.worker,
+      backlog: this.backlog,
     });
   }
 }

@@ -1,10 +1,19 @@
 /**
  * The API's routes behind a plain HTTP server: each request becomes the API Gateway v2
- * event the Lambda would receive, and the handler's result becomes the HTTP reply.
+ * event the Lambda would receive, and the handler's result becomes the HTTP reply. With
+ * AUTH_MODE=jwt the protected routes verify the bearer token first, as the deployed JWT
+ * authorizer does (sandbox/jwt-authorizer.ts); /health stays open.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { apiGatewayEvent, type LambdaHttpHandler, lambdaContext, type Route } from './api-gateway';
+import {
+  apiGatewayEvent,
+  type HttpRequestLike,
+  type LambdaHttpHandler,
+  lambdaContext,
+  type Route,
+} from './api-gateway';
+import { authorizerFromEnv, type LocalAuthorizer } from './jwt-authorizer';
 
 export interface ApiRoutes {
   trigger: LambdaHttpHandler;
@@ -42,9 +51,13 @@ async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return Buffer.concat(chunks);
 }
 
+/** API Gateway's own answer when the JWT authorizer refuses a request. */
+const UNAUTHORIZED = JSON.stringify({ message: 'Unauthorized' });
+
 export async function startLocalApi(
   routes: ApiRoutes,
   port: number,
+  authorizer: LocalAuthorizer | undefined = authorizerFromEnv(process.env),
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -58,8 +71,24 @@ export async function startLocalApi(
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
+    let identity: HttpRequestLike['authorizer'];
+    if (authorizer && route.name !== 'health') {
+      const claims = await authorizer(req.headers.authorization);
+      if (!claims) {
+        res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+        res.end(UNAUTHORIZED);
+        return;
+      }
+      identity = { jwt: { claims } };
+    }
     const event = apiGatewayEvent(
-      { method: req.method ?? 'GET', url: req.url ?? '/', headers, body },
+      {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers,
+        body,
+        ...(identity ? { authorizer: identity } : {}),
+      },
       route,
     );
     const result = await routes[route.name](event, lambdaContext(`complete-order-${route.name}`));

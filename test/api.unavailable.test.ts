@@ -14,7 +14,11 @@ describe('Function: trigger handler when Temporal is unreachable', () => {
   beforeAll(async () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
-    env = apiEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_CALL_DEADLINE_MS: '1000' });
+    env = apiEnv({
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      TEMPORAL_CONNECT_TIMEOUT_MS: '1000',
+      TEMPORAL_CALL_DEADLINE_MS: '1000',
+    });
     env.apply();
   });
   afterAll(() => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { completeOrderStart } from '../common/start';
 import { readBacklog, toMetricData } from '../functions/backlog/handler';
 import { credentialsFrom } from '../functions/temporal/secret';
+import { useHarness } from './support/harness';
 
 /** The backlog publisher reads real task queue statistics from a real server. */
 describe('Function: readBacklog', () => {
@@ -35,12 +36,13 @@ describe('Function: readBacklog', () => {
     }
     expect(samples.find((s) => s.queueType === 'workflow')?.count).toBe(3);
     expect(samples.find((s) => s.queueType === 'activity')?.count).toBe(0);
+    expect(samples.map((s) => s.pollers)).toEqual([0, 0]);
   });
 
   it('turns samples into CloudWatch metric data with the task queue and queue type', () => {
     const at = new Date('2026-11-25T00:00:00Z');
     const data = toMetricData(
-      [{ queueType: 'activity', count: 7, ageSeconds: 42.5 }],
+      [{ queueType: 'activity', count: 7, ageSeconds: 42.5, pollers: 2 }],
       'complete-order-queue',
       at,
     );
@@ -56,6 +58,7 @@ describe('Function: readBacklog', () => {
         Value: 42.5,
         Unit: 'Seconds',
       }),
+      expect.objectContaining({ MetricName: 'PollerCount', Value: 2, Unit: 'Count' }),
     ]);
     expect(data[0]?.Dimensions).toEqual([
       { Name: 'TaskQueue', Value: 'complete-order-queue' },
@@ -64,9 +67,30 @@ describe('Function: readBacklog', () => {
   });
 });
 
+describe('Function: readBacklog, with a worker polling', () => {
+  const h = useHarness();
+
+  it('counts the pollers of both the workflow and the activity task queue', async () => {
+    // The server lists a poller once its first poll arrived: wait for the worker's.
+    await expect
+      .poll(
+        async () =>
+          (await readBacklog(h.client, inject('temporalNamespace'), h.taskQueue)).map((s) => [
+            s.queueType,
+            s.pollers > 0,
+          ]),
+        { timeout: 30_000, interval: 200 },
+      )
+      .toEqual([
+        ['workflow', true],
+        ['activity', true],
+      ]);
+  });
+});
+
 describe('Function: credentialsFrom', () => {
-  it('turns an API key secret into an API key with TLS', () => {
-    expect(credentialsFrom('apiKey', ' key-123\n')).toEqual({ apiKey: 'key-123', tls: true });
+  it('turns an API key secret into an API key (which turns TLS on in the SDK)', () => {
+    expect(credentialsFrom('apiKey', ' key-123\n')).toEqual({ apiKey: 'key-123' });
   });
 
   it('turns an mTLS secret into a client certificate pair', () => {

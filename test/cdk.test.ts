@@ -1,25 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { buildApp, type SagaApp } from '../lib/app';
-import { loadDeploymentConfig } from '../lib/config';
-
-const cdkJson = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'cdk.json'), 'utf8'));
-const devEnvironment = cdkJson.context.environments.dev;
-
-/** The app as `cdk synth` builds it, from cdk.json's context, with `overrides` applied. */
-function synthApp(overrides: Record<string, unknown> = {}): SagaApp {
-  const environments = { dev: { ...devEnvironment, ...overrides } };
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'cdk-')),
-    context: { ...cdkJson.context, environments, env: 'dev' },
-  });
-  return buildApp(app);
-}
+import { devEnvironment, synthApp } from './support/synth';
 
 /** Asset hashes change with every code change: the snapshot is about structure. */
 function redacted(template: Template): unknown {
@@ -72,6 +55,18 @@ describe('CDK app: synthesized templates', () => {
     });
   });
 
+  it('passes the allowed token origins (azp) to the handlers when configured', () => {
+    const parties = ['https://runner.example.com', 'https://ops.example.com'];
+    const apiAuth = { ...devEnvironment.apiAuth, authorizedParties: parties };
+    const template = Template.fromStack(synthApp({ apiAuth }, { bundle: false }).api);
+    const withParties = template.findResources('AWS::Lambda::Function', {
+      Properties: {
+        Environment: { Variables: Match.objectLike({ JWT_AUTHORIZED_PARTIES: parties.join(',') }) },
+      },
+    });
+    expect(Object.keys(withParties)).toHaveLength(3);
+  });
+
   it('uses IAM authorization on the same routes when configured for a server caller', () => {
     const iam = Template.fromStack(synthApp({ apiAuth: { kind: 'iam' } }).api);
     const routes = Object.values(iam.findResources('AWS::ApiGatewayV2::Route')).map(
@@ -81,12 +76,27 @@ describe('CDK app: synthesized templates', () => {
     expect(protectedRoutes.map((r) => r.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM']);
   });
 
-  it('throttles the API and writes JSON access logs', () => {
+  it('throttles the API and writes JSON access logs with HTTP API fields, never the token', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      AccessLogSettings: { Format: Match.stringLikeRegexp('^\\{.*requestId') },
     });
+    const [stage] = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
+    const format = JSON.parse(stage?.Properties.AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+      integrationErrorMessage: '$context.integrationErrorMessage',
+      authorizerError: '$context.authorizer.error',
+      sub: '$context.authorizer.claims.sub',
+    });
+    const variables = Object.values(format);
+    expect(variables.every((v) => /^\$context\.[a-zA-Z.]+$/.test(v))).toBe(true);
+    expect(variables.filter((v) => v.startsWith('$context.authorizer.claims.'))).toEqual([
+      '$context.authorizer.claims.sub',
+    ]);
+    expect(variables.join(' ')).not.toMatch(/header|authorization|token/i);
   });
 
   it('runs every function of ours on Node 24, arm64', () => {
@@ -120,9 +130,36 @@ describe('CDK app: synthesized templates', () => {
     expect(container.Secrets.map((s: { Name: string }) => s.Name)).toEqual(['TEMPORAL_API_KEY']);
   });
 
+  it('gives the Lambda functions their own Temporal credential and time bounds, and the worker its own', () => {
+    const lambdaSecret = devEnvironment.temporal.auth.lambda.secretName;
+    const workerSecret = devEnvironment.temporal.auth.secretName;
+    const ours = Object.values(api.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.TEMPORAL_SECRET_ARN,
+    );
+    expect(ours).toHaveLength(3);
+    for (const f of ours) {
+      const vars = f.Properties.Environment.Variables;
+      expect(JSON.stringify(vars.TEMPORAL_SECRET_ARN)).toContain(lambdaSecret);
+      expect(vars).toMatchObject({
+        TEMPORAL_SECRET_TIMEOUT_MS: '2000',
+        TEMPORAL_CONNECT_TIMEOUT_MS: '2000',
+        TEMPORAL_CALL_DEADLINE_MS: '5000',
+      });
+      expect(f.Properties.Timeout).toBe(devEnvironment.lambda.timeoutSeconds);
+    }
+    const apiPolicies = JSON.stringify(api.findResources('AWS::IAM::Policy'));
+    expect(apiPolicies).toContain(lambdaSecret);
+    expect(apiPolicies).not.toContain(workerSecret);
+    const [task] = Object.values(worker.findResources('AWS::ECS::TaskDefinition'));
+    const secrets = JSON.stringify(task?.Properties.ContainerDefinitions[0].Secrets);
+    expect(secrets).toContain(workerSecret);
+    expect(secrets).not.toContain(lambdaSecret);
+  });
+
   it('gives mTLS certificate and key to the worker as secrets too', () => {
     const mtls = {
       ...devEnvironment.temporal,
+      address: `${devEnvironment.temporal.namespace}.tmprl.cloud:7233`,
       auth: { kind: 'mtls', secretName: 'complete-order/mtls' },
     };
     const [task] = Object.values(
@@ -147,46 +184,50 @@ describe('CDK app: synthesized templates', () => {
     expect(container.HealthCheck.Command.join(' ')).toContain('/health');
   });
 
-  it('rolls back failed deployments and scales the worker on CPU and on the backlog', () => {
+  it('rolls back failed deployments and scales the worker on CPU', () => {
     worker.hasResourceProperties('AWS::ECS::Service', {
       DeploymentConfiguration: {
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
         MinimumHealthyPercent: 100,
       },
     });
-    const policies = Object.values(
-      worker.findResources('AWS::ApplicationAutoScaling::ScalingPolicy'),
-    );
-    const tracked = policies.map((p) => p.Properties.TargetTrackingScalingPolicyConfiguration);
-    expect(
-      tracked.some(
-        (t) =>
-          t?.PredefinedMetricSpecification?.PredefinedMetricType ===
-          'ECSServiceAverageCPUUtilization',
-      ),
-    ).toBe(true);
-    expect(
-      tracked.some(
-        (t) => t?.CustomizedMetricSpecification?.MetricName === 'ApproximateBacklogCount',
-      ),
-    ).toBe(true);
+    worker.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+      },
+    });
     worker.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)' });
   });
 
-  it('alarms on API 5xx, Lambda errors, missing worker tasks and backlog age, to an SNS topic', () => {
-    const alarms = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm'));
-    const descriptions = alarms.map((a) => a.Properties.AlarmDescription as string);
-    for (const what of [
-      'API answered 5xx',
-      'Lambda Trigger failed',
-      'fewer worker tasks run than desired',
-      'wait over 5 minutes',
-    ]) {
-      expect(descriptions.some((d) => d.includes(what))).toBe(true);
-    }
-    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
-    monitoring.resourceCountIs('AWS::SNS::Topic', 1);
-    monitoring.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  it('encrypts the alarm topic with a key CloudWatch may use, and lets CloudWatch publish', () => {
+    const [keyId] = Object.keys(monitoring.findResources('AWS::KMS::Key'));
+    monitoring.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+    monitoring.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    monitoring.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+          }),
+        ]),
+      },
+    });
+    expect(JSON.stringify(monitoring.toJSON())).not.toContain('alias/aws/sns');
   });
 
   it('sets a retention on every log group', () => {
@@ -205,25 +246,5 @@ describe('CDK app: synthesized templates', () => {
     noNat.hasResourceProperties('AWS::ECS::Service', {
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'ENABLED' } },
     });
-  });
-});
-
-describe('Function: loadDeploymentConfig', () => {
-  it('names every missing or malformed setting at once', () => {
-    const broken = {
-      ...devEnvironment,
-      temporal: { namespace: 'x' },
-      services: { orderUrl: 'ftp://x' },
-      worker: { minTasks: 5, maxTasks: 2 },
-    };
-    expect(() => loadDeploymentConfig({ dev: broken }, 'dev')).toThrow(
-      /environments\.dev\.temporal\.address is required[\s\S]*temporal\.auth\.secretName[\s\S]*services\.orderUrl must be an http\(s\) URL[\s\S]*services\.userUrl[\s\S]*maxTasks must be at least/,
-    );
-  });
-
-  it('says how to choose an environment that does not exist', () => {
-    expect(() => loadDeploymentConfig({ dev: devEnvironment }, 'prod')).toThrow(
-      'environments.prod is missing (choose one with -c env=NAME)',
-    );
   });
 });

@@ -1,20 +1,28 @@
 /**
  * Scheduled every minute: publishes the saga task queue's approximate backlog (count and
- * age, for workflow and activity tasks) as CloudWatch metrics, which the worker service
- * scales on and the "backlog age growing" alarm watches.
+ * age) and its pollers, for workflow and activity tasks, as CloudWatch metrics, which the
+ * worker service scales on and the "no pollers" and "backlog age" alarms watch. When this
+ * function fails, the metrics stop: that silence is alarmed too.
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import {
+  QUEUE_METRICS,
+  QUEUE_METRICS_NAMESPACE,
+  type QueueMetric,
+  type QueueType,
+  queueDimensions,
+} from '../../common/queue-metrics';
 import { apiConfig } from '../config';
 import { logger } from '../logger';
 import { withTemporal } from '../temporal/client';
 
-export const BACKLOG_NAMESPACE = 'CompleteOrderSaga';
-
 export interface BacklogSample {
-  queueType: 'workflow' | 'activity';
+  queueType: QueueType;
   count: number;
   ageSeconds: number;
+  /** Workers that polled this queue type recently. */
+  pollers: number;
 }
 
 const TYPES = [
@@ -36,7 +44,7 @@ export async function readBacklog(
 ): Promise<BacklogSample[]> {
   return Promise.all(
     TYPES.map(async ([queueType, taskQueueType]) => {
-      const { stats } = await client.workflowService.describeTaskQueue({
+      const { stats, pollers } = await client.workflowService.describeTaskQueue({
         namespace,
         taskQueue: { name: taskQueue },
         taskQueueType,
@@ -46,34 +54,31 @@ export async function readBacklog(
         queueType,
         count: Number(stats?.approximateBacklogCount ?? 0),
         ageSeconds: seconds(stats?.approximateBacklogAge),
+        pollers: pollers?.length ?? 0,
       };
     }),
   );
 }
 
-/** The samples as CloudWatch metric data (dimension TaskQueue, plus QueueType). */
+const VALUE: Record<QueueMetric, (s: BacklogSample) => number> = {
+  backlogCount: (s) => s.count,
+  backlogAge: (s) => s.ageSeconds,
+  pollers: (s) => s.pollers,
+};
+
+/** The samples as CloudWatch metric data (dimensions TaskQueue and QueueType). */
 export function toMetricData(samples: BacklogSample[], taskQueue: string, at: Date) {
-  return samples.flatMap((s) => {
-    const Dimensions = [
-      { Name: 'TaskQueue', Value: taskQueue },
-      { Name: 'QueueType', Value: s.queueType },
-    ];
-    return [
-      {
-        MetricName: 'ApproximateBacklogCount',
-        Dimensions,
-        Timestamp: at,
-        Value: s.count,
-        Unit: 'Count' as const,
-      },
-      {
-        MetricName: 'ApproximateBacklogAge',
-        Dimensions,
-        Timestamp: at,
-        Value: s.ageSeconds,
-        Unit: 'Seconds' as const,
-      },
-    ];
+  return samples.flatMap((sample) => {
+    const Dimensions = Object.entries(queueDimensions(taskQueue, sample.queueType)).map(
+      ([Name, Value]) => ({ Name, Value }),
+    );
+    return (Object.keys(QUEUE_METRICS) as QueueMetric[]).map((metric) => ({
+      MetricName: QUEUE_METRICS[metric].name,
+      Dimensions,
+      Timestamp: at,
+      Value: VALUE[metric](sample),
+      Unit: QUEUE_METRICS[metric].unit,
+    }));
   });
 }
 
@@ -85,7 +90,7 @@ export async function handler(): Promise<BacklogSample[]> {
   const { CloudWatchClient, PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
   await new CloudWatchClient({}).send(
     new PutMetricDataCommand({
-      Namespace: BACKLOG_NAMESPACE,
+      Namespace: QUEUE_METRICS_NAMESPACE,
       MetricData: toMetricData(samples, taskQueue, new Date()),
     }),
   );

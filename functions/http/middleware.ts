@@ -46,6 +46,29 @@ export function strictUtf8(): Middleware {
   return { before: strictUtf8Before };
 }
 
+/**
+ * Refuses a runner's token issued for another party: the JWT authorizer checks `aud`, and
+ * Clerk puts the origin the token was made for in `azp`. Checked only when `parties()` is
+ * not empty; requests without JWT claims (IAM callers, direct invokes) are not concerned.
+ */
+export function authorizedParty(parties: () => readonly string[]): Middleware {
+  const authorizedPartyBefore: Middleware['before'] = (request) => {
+    const context = request.event.requestContext as
+      | { authorizer?: { jwt?: { claims?: Record<string, unknown> } } }
+      | undefined;
+    const claims = context?.authorizer?.jwt?.claims;
+    const allowed = parties();
+    if (!claims || allowed.length === 0) return;
+    if (typeof claims.azp === 'string' && allowed.includes(claims.azp)) return;
+    throw new ApiError(
+      401,
+      ApiErrorCode.Unauthorized,
+      'the token was issued for another party (azp)',
+    );
+  };
+  return { before: authorizedPartyBefore };
+}
+
 /** Maps errors from @middy/http-json-body-parser (415, 422) to the API's codes. */
 function fromParser(error: { statusCode?: number; message: string }): ApiError | undefined {
   if (error.statusCode === 415) {

@@ -1,15 +1,25 @@
 /**
  * Temporal Cloud credentials for Lambda. The secret's ARN is in the environment, never its
- * value; the value is read from Secrets Manager once per container, on first use.
+ * value; the value is read from Secrets Manager when the container connects (on first use,
+ * and again when Temporal refuses the credential after a rotation), within a time bound.
  */
 import type { ConnectionOptions } from '@temporalio/client';
 import { ConfigError } from '../../common/temporal-config';
 
 export type SecretKind = 'apiKey' | 'mtls';
 
-/** Connection options that the secret's value adds (API key, or mTLS key pair). */
+/** Secrets Manager did not answer in time: worth a retry later, like Temporal being down. */
+export class CredentialUnavailableError extends Error {
+  override readonly name = 'CredentialUnavailableError';
+}
+
+/**
+ * Connection options that the secret's value adds (API key, or mTLS key pair). An API key
+ * turns TLS on in the SDK unless TLS was explicitly disabled (TEMPORAL_TLS=false, loopback
+ * tests only), as for the worker.
+ */
 export function credentialsFrom(kind: SecretKind, value: string): Partial<ConnectionOptions> {
-  if (kind === 'apiKey') return { apiKey: value.trim(), tls: true };
+  if (kind === 'apiKey') return { apiKey: value.trim() };
   let pair: { cert?: unknown; key?: unknown };
   try {
     pair = JSON.parse(value) as typeof pair;
@@ -22,9 +32,10 @@ export function credentialsFrom(kind: SecretKind, value: string): Partial<Connec
   return { tls: { clientCertPair: { crt: Buffer.from(pair.cert), key: Buffer.from(pair.key) } } };
 }
 
-/** Reads TEMPORAL_SECRET_ARN (kind TEMPORAL_SECRET_KIND) when set; {} otherwise. */
+/** Reads TEMPORAL_SECRET_ARN (kind TEMPORAL_SECRET_KIND) within `timeoutMs` when set; {} otherwise. */
 export async function secretCredentials(
   env: Record<string, string | undefined>,
+  timeoutMs: number,
 ): Promise<Partial<ConnectionOptions>> {
   const arn = env.TEMPORAL_SECRET_ARN;
   if (!arn) return {};
@@ -35,9 +46,16 @@ export async function secretCredentials(
   const { SecretsManagerClient, GetSecretValueCommand } = await import(
     '@aws-sdk/client-secrets-manager'
   );
-  const reply = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: arn }),
-  );
+  const signal = AbortSignal.timeout(timeoutMs);
+  const reply = await new SecretsManagerClient({})
+    .send(new GetSecretValueCommand({ SecretId: arn }), { abortSignal: signal })
+    .catch((error: unknown) => {
+      if (!signal.aborted) throw error;
+      throw new CredentialUnavailableError(
+        `reading the Temporal credential took over TEMPORAL_SECRET_TIMEOUT_MS (${timeoutMs} ms)`,
+        { cause: error },
+      );
+    });
   if (!reply.SecretString)
     throw new ConfigError('TEMPORAL_SECRET_ARN names a secret without a string value');
   return credentialsFrom(kind, reply.SecretString);

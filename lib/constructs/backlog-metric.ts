@@ -6,22 +6,31 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TASK_QUEUE } from '../../common/names';
+import {
+  QUEUE_METRICS,
+  QUEUE_METRICS_NAMESPACE,
+  type QueueMetric,
+  type QueueType,
+  queueDimensions,
+} from '../../common/queue-metrics';
 import { acknowledge } from '../nag-suppressions';
 import { NodeFunction } from './node-function';
 import type { TemporalAccess } from './temporal-access';
 
-/** Must match functions/backlog/handler.ts. */
-const NAMESPACE = 'CompleteOrderSaga';
+/** Time the publisher has beyond the Temporal calls' budget, for PutMetricData. */
+const PUBLISH_ALLOWANCE_SECONDS = 15;
 
 export interface BacklogMetricProps {
   readonly temporal: TemporalAccess;
   readonly logRetention: RetentionDays;
+  /** The Lambda budget's timeout (lambda.timeoutSeconds), which covers the Temporal calls. */
+  readonly temporalTimeoutSeconds: number;
 }
 
 /**
- * Temporal's approximate backlog of the saga's task queue, published every minute as
- * CloudWatch metrics by a small scheduled function: what the worker scales on and what
- * the "backlog age growing" alarm watches.
+ * Temporal's approximate backlog and the pollers of the saga's task queue, published every
+ * minute as CloudWatch metrics by a small scheduled function (common/queue-metrics.ts):
+ * what the worker scales on and what the queue alarms watch.
  */
 export class BacklogMetric extends Construct {
   readonly publisher: NodeFunction;
@@ -32,15 +41,15 @@ export class BacklogMetric extends Construct {
       entry: 'functions/backlog/handler.ts',
       environment: { ...props.temporal.lambdaEnvironment(), TEMPORAL_TASK_QUEUE: TASK_QUEUE },
       logRetention: props.logRetention,
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(props.temporalTimeoutSeconds + PUBLISH_ALLOWANCE_SECONDS),
       memorySize: 256,
     });
-    props.temporal.secret.grantRead(this.publisher.function);
+    props.temporal.lambdaSecret.grantRead(this.publisher.function);
     this.publisher.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['cloudwatch:PutMetricData'],
         resources: ['*'],
-        conditions: { StringEquals: { 'cloudwatch:namespace': NAMESPACE } },
+        conditions: { StringEquals: { 'cloudwatch:namespace': QUEUE_METRICS_NAMESPACE } },
       }),
     );
     acknowledge(this.publisher.function.role ?? this.publisher, 'putMetricData');
@@ -50,16 +59,13 @@ export class BacklogMetric extends Construct {
     });
   }
 
-  /** Backlog of `queueType` tasks: `ApproximateBacklogCount` or `ApproximateBacklogAge` (s). */
-  metric(
-    name: 'ApproximateBacklogCount' | 'ApproximateBacklogAge',
-    queueType: 'workflow' | 'activity',
-  ): Metric {
+  /** One of the published queue metrics of `queueType` tasks, per minute. */
+  metric(name: QueueMetric, queueType: QueueType, statistic = 'Maximum'): Metric {
     return new Metric({
-      namespace: NAMESPACE,
-      metricName: name,
-      dimensionsMap: { TaskQueue: TASK_QUEUE, QueueType: queueType },
-      statistic: 'Maximum',
+      namespace: QUEUE_METRICS_NAMESPACE,
+      metricName: QUEUE_METRICS[name].name,
+      dimensionsMap: queueDimensions(TASK_QUEUE, queueType),
+      statistic,
       period: Duration.minutes(1),
     });
   }

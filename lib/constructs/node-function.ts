@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -53,6 +53,8 @@ export class NodeFunction extends Construct {
         format: OutputFormat.ESM,
         target: 'node24',
         forceDockerBundling: false,
+        // esbuild's size summary (large bundles flagged) is noise at every synth.
+        logLevel: LogLevel.WARNING,
         // ESM bundles of CommonJS dependencies need a require() of their own.
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",

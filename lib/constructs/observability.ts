@@ -1,19 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  Dashboard,
-  GraphWidget,
-  MathExpression,
-  Metric,
-  TreatMissingData,
-} from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { Alias } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Dashboard, GraphWidget, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { AlarmTopic } from './alarm-topic';
 import type { BacklogMetric } from './backlog-metric';
+import { containerInsightsMetric } from './container-insights';
+import { SagaAlarms } from './saga-alarms';
 import type { SagaApi } from './saga-api';
 import type { WorkerService } from './worker-service';
 
@@ -24,48 +15,24 @@ export interface ObservabilityProps {
   readonly alarmEmail?: string;
 }
 
-const MINUTE = Duration.minutes(1);
-
 /**
- * What on-call looks at: one dashboard (API, Lambda, worker, backlog) and alarms that
- * notify an SNS topic: API 5xx, Lambda errors, worker tasks below desired, backlog age.
+ * What on-call looks at: one dashboard (API, Lambda, worker, task queues) and the alarms
+ * (saga-alarms.ts), which notify an SNS topic (alarm-topic.ts).
  */
 export class Observability extends Construct {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
-  readonly alarms: Alarm[] = [];
+  readonly alarms: SagaAlarms;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'Alarms', {
-      displayName: 'complete-order-saga alarms',
-      enforceSSL: true,
-      masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
-    });
-    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     const { api, worker, backlog } = props;
+    this.topic = new AlarmTopic(this, 'AlarmTopic', {
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    }).topic;
+    this.alarms = new SagaAlarms(this, 'Alarms', { api, worker, backlog, topic: this.topic });
     const functions = Object.values(api.functions).concat(backlog.publisher);
-    const running = this.containerInsights('RunningTaskCount', worker);
-    const desired = this.containerInsights('DesiredTaskCount', worker);
-
-    this.alarm(
-      'Api5xx',
-      api.httpApi.metricServerError({ period: MINUTE, statistic: 'Sum' }),
-      5,
-      'API answered 5xx',
-    );
-    for (const f of functions) {
-      const errors = f.function.metricErrors({ period: MINUTE, statistic: 'Sum' });
-      this.alarm(`${f.node.id}Errors`, errors, 1, `Lambda ${f.node.id} failed`);
-    }
-    const missing = new MathExpression({
-      expression: 'desired - running',
-      usingMetrics: { desired, running },
-      period: MINUTE,
-    });
-    this.alarm('WorkerTasksBelowDesired', missing, 1, 'fewer worker tasks run than desired', 5);
-    const age = backlog.metric('ApproximateBacklogAge', 'activity');
-    this.alarm('BacklogAgeGrowing', age, 300, 'saga tasks wait over 5 minutes for a worker', 5);
+    const queues = ['workflow', 'activity'] as const;
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `complete-order-saga-${scope.node.id}`,
@@ -92,52 +59,26 @@ export class Observability extends Construct {
         worker.service.metricCpuUtilization(),
         worker.service.metricMemoryUtilization(),
       ]),
-      graph('Worker tasks', [running, desired]),
-      graph('Task queue backlog', [
-        backlog.metric('ApproximateBacklogCount', 'workflow'),
-        backlog.metric('ApproximateBacklogCount', 'activity'),
+      graph('Worker tasks', [
+        containerInsightsMetric('RunningTaskCount', worker.service, 'Minimum'),
+        containerInsightsMetric('DesiredTaskCount', worker.service, 'Maximum'),
       ]),
-      graph('Task queue backlog age (s)', [
-        backlog.metric('ApproximateBacklogAge', 'workflow'),
-        age,
-      ]),
+      graph(
+        'Task queue pollers',
+        queues.map((q) => backlog.metric('pollers', q, 'Minimum')),
+      ),
+      graph(
+        'Task queue backlog',
+        queues.map((q) => backlog.metric('backlogCount', q)),
+      ),
+      graph(
+        'Task queue backlog age (s)',
+        queues.map((q) => backlog.metric('backlogAge', q)),
+      ),
     );
-  }
-
-  /** Task counts come from Container Insights, which has a namespace of its own. */
-  private containerInsights(metricName: string, worker: WorkerService): Metric {
-    return new Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName,
-      dimensionsMap: {
-        ClusterName: worker.cluster.clusterName,
-        ServiceName: worker.service.serviceName,
-      },
-      statistic: 'Average',
-      period: MINUTE,
-    });
-  }
-
-  private alarm(
-    id: string,
-    metric: Metric | MathExpression,
-    threshold: number,
-    description: string,
-    periods = 1,
-  ) {
-    const alarm = new Alarm(this, id, {
-      metric,
-      threshold,
-      evaluationPeriods: periods,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: `complete-order-saga: ${description}`,
-    });
-    alarm.addAlarmAction(new SnsAction(this.topic));
-    this.alarms.push(alarm);
   }
 }
 
-function graph(title: string, metrics: Array<Metric | MathExpression>): GraphWidget {
+function graph(title: string, metrics: IMetric[]): GraphWidget {
   return new GraphWidget({ title, left: metrics, width: 12 });
 }

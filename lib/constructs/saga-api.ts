@@ -1,5 +1,4 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
   HttpApi,
@@ -15,6 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
+import { accessLogFormat } from './access-log';
 import { NodeFunction } from './node-function';
 import type { TemporalAccess } from './temporal-access';
 
@@ -40,11 +40,14 @@ export class SagaApi extends Construct {
     const environment = {
       ...temporal.lambdaEnvironment(),
       AUTH_MODE: config.apiAuth.kind,
-      TEMPORAL_CALL_DEADLINE_MS: '5000',
+      ...(config.apiAuth.kind === 'jwt' && config.apiAuth.authorizedParties.length > 0
+        ? { JWT_AUTHORIZED_PARTIES: config.apiAuth.authorizedParties.join(',') }
+        : {}),
       POWERTOOLS_SERVICE_NAME: 'complete-order-api',
     };
+    const timeout = Duration.seconds(config.lambda.timeoutSeconds);
     const fn = (name: string, entry: string, env: Record<string, string> = environment) =>
-      new NodeFunction(this, name, { entry, environment: env, logRetention });
+      new NodeFunction(this, name, { entry, environment: env, logRetention, timeout });
     this.functions = {
       trigger: fn('Trigger', 'functions/trigger/handler.ts'),
       completion: fn('Completion', 'functions/status/handler.ts'),
@@ -56,7 +59,7 @@ export class SagaApi extends Construct {
       this.functions.completion,
       this.functions.deepHealth,
     ]) {
-      temporal.secret.grantRead(f.function);
+      temporal.lambdaSecret.grantRead(f.function);
     }
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
@@ -83,7 +86,7 @@ export class SagaApi extends Construct {
         destination: new LogGroupLogDestination(
           new LogGroup(this, 'AccessLogs', { retention: logRetention }),
         ),
-        format: AccessLogFormat.jsonWithStandardFields(),
+        format: accessLogFormat(),
       },
     });
     this.addRoute('/triggerCompleteOrderWorkflow', HttpMethod.POST, this.functions.trigger);
@@ -96,6 +99,10 @@ export class SagaApi extends Construct {
     );
     if (health) acknowledge(health, 'openHealthRoute');
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the API' });
+    new CfnOutput(this, 'DeepHealthFunction', {
+      value: this.functions.deepHealth.function.functionName,
+      description: 'Invoke to check that the API reaches Temporal (aws lambda invoke)',
+    });
   }
 
   private authorizer(config: DeploymentConfig): IHttpRouteAuthorizer {

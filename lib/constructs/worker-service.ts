@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
-import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
   Cluster,
@@ -31,14 +30,12 @@ export interface WorkerServiceProps {
   readonly temporal: TemporalAccess;
   readonly network: SagaNetwork;
   readonly logRetention: RetentionDays;
-  /** Scale out on this backlog metric too (Temporal's approximate backlog count). */
-  readonly backlogMetric: IMetric;
 }
 
 /**
  * The worker on ECS Fargate (arm64): long-running, drained on deploys (stopTimeout
  * exceeds the worker's shutdown grace), rolled back by the circuit breaker when new tasks
- * fail their health check, scaled on CPU and on the task queue backlog.
+ * fail their health check. Scaled by WorkerScaling (worker-scaling.ts).
  */
 export class WorkerService extends Construct {
   readonly cluster: Cluster;
@@ -110,12 +107,6 @@ export class WorkerService extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
     });
-    const scaling = this.service.autoScaleTaskCount({
-      minCapacity: sizing.minTasks,
-      maxCapacity: sizing.maxTasks,
-    });
-    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
-    scaling.scaleToTrackCustomMetric('Backlog', { metric: props.backlogMetric, targetValue: 100 });
   }
 
   /** The Temporal credential as ECS secrets: injected at start, never in the template. */

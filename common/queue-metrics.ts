@@ -1,0 +1,25 @@
+/**
+ * The task queue metrics that the backlog publisher (functions/backlog) writes and the CDK
+ * app scales and alarms on (lib/constructs): one table, so a renamed metric cannot leave
+ * an alarm watching nothing.
+ */
+export const QUEUE_METRICS_NAMESPACE = 'CompleteOrderSaga';
+
+/** Temporal's own task queue types, as the dimension `QueueType` names them. */
+export const QUEUE_TYPES = ['workflow', 'activity'] as const;
+export type QueueType = (typeof QUEUE_TYPES)[number];
+
+export const QUEUE_METRICS = {
+  /** Tasks waiting for a worker (approximate, from DescribeTaskQueue). */
+  backlogCount: { name: 'ApproximateBacklogCount', unit: 'Count' },
+  /** Age of the oldest waiting task, in seconds. */
+  backlogAge: { name: 'ApproximateBacklogAge', unit: 'Seconds' },
+  /** Workers that polled the queue recently (0: nothing would run a saga). */
+  pollers: { name: 'PollerCount', unit: 'Count' },
+} as const;
+export type QueueMetric = keyof typeof QUEUE_METRICS;
+
+/** The dimensions of every queue metric. */
+export function queueDimensions(taskQueue: string, queueType: QueueType) {
+  return { TaskQueue: taskQueue, QueueType: queueType };
+}
