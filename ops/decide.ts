@@ -3,7 +3,7 @@
  * the saga's parked state (same rules as its validator), then the saga re-reads the payment
  * and may still refuse: that answer is final, printed, and leaves the saga waiting.
  */
-import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ActivityFailure, type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   DECIDE_UPDATE,
   type DecisionRecord,
@@ -38,11 +38,7 @@ export async function decide(
       }),
     );
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError) {
-      throw new DecisionRefusedError(
-        `refused by the saga: ${error.cause?.message ?? error.message}`,
-      );
-    }
+    if (error instanceof WorkflowUpdateFailedError) throw updateFailure(error);
     if (signal.aborted) {
       throw new OpsError(
         `no answer from the saga within ${UPDATE_TIMEOUT_MS / 1000} s (is a worker running?); ` +
@@ -51,6 +47,25 @@ export async function decide(
     }
     throw error;
   }
+}
+
+function rootMessage(error: Error): string {
+  let root = error;
+  while (root.cause instanceof Error) root = root.cause;
+  return root.message;
+}
+
+/**
+ * A refusal is the saga's answer about the decision; an activity failure means it could
+ * not re-read the payment (e.g. the Payment Service is down): try again later.
+ */
+function updateFailure(error: WorkflowUpdateFailedError): OpsError {
+  if (error.cause instanceof ActivityFailure) {
+    return new OpsError(
+      `the saga could not check the decision and still waits; try again later: ${rootMessage(error.cause)}`,
+    );
+  }
+  return new DecisionRefusedError(`refused by the saga: ${error.cause?.message ?? error.message}`);
 }
 
 export function formatDecision(orderId: string, record: DecisionRecord): string {

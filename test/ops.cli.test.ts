@@ -39,7 +39,6 @@ describe('Command: npm run ops', () => {
   const progressOf = (handle: WorkflowHandle) => handle.query<SagaProgress>(PROGRESS_QUERY);
 
   afterEach(async () => {
-    h.sandbox.state.holdQueue = false;
     // Parked sagas left running would outlive this file's worker on the shared server.
     for (const handle of started.splice(0)) await handle.terminate('test done').catch(() => {});
   });
@@ -213,6 +212,16 @@ describe('Command: npm run ops', () => {
     const progress = await progressOf(handle);
     expect(progress).toMatchObject({ status: 'NEEDS_OPERATOR', decisions: [] });
     expect(count('release-request', seeded.orderId)).toBe(1);
+  });
+
+  it('exits 1 and leaves the saga parked when it cannot re-read the payment to check the decision', async () => {
+    const { seeded, handle } = await parkedSaga();
+    h.sandbox.faults.inject({ route: 'paymentStatus', status: 404, times: Infinity });
+    const run = await runOps(['decide', seeded.orderId, 'refund', ...WHO]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the saga could not check the decision and still waits');
+    expect(run.stderr).toContain(`no payment for order ${seeded.orderId}`);
+    expect(await progressOf(handle)).toMatchObject({ status: 'NEEDS_OPERATOR', decisions: [] });
   });
 
   it('exits 3 without sending when the saga is not parked', async () => {
