@@ -37,12 +37,16 @@ describe('CompleteOrderWorkflow: the happy path', () => {
         'markDelivered',
         'getConnectAccount',
         'getPayment',
+        'checkBeforeRelease',
         'releaseFunds',
         'markCompleted',
       ],
       compensationsRun: [],
       waitingFor: null,
       failureType: null,
+      parked: null,
+      decisions: [],
+      cancelRequested: false,
     });
   });
 });
