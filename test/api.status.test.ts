@@ -3,13 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
+import { DECIDE_UPDATE, type OperatorDecision } from '../common/operator';
 import type { SagaProgress } from '../common/saga';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import type { HttpRequestLike } from '../sandbox/api-gateway';
 import { invoke, runnerAuth, serviceAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
-import { type Harness, useHarness } from './support/harness';
+import { FAST_SETTINGS, type Harness, parkedProgress, useHarness } from './support/harness';
 
 const PATH = '/orders/{orderId}/completion';
 
@@ -64,12 +65,71 @@ describe('Function: completion handler (GET /orders/{orderId}/completion)', () =
     const reply = await getCompletion(seeded.orderId);
     expect(reply.body).toMatchObject({
       status: 'RUNNING',
+      needs_operator: false,
       progress: {
         currentStep: 'getConnectAccount',
         waitingFor: 'runner Stripe Connect onboarding',
       },
     });
+    expect(reply.body).not.toHaveProperty('parked');
     await handle.terminate('test done');
+  });
+
+  it('reports a parked saga as needing an operator, then its result with the decision', async () => {
+    h.sandbox.state.holdQueue = true;
+    try {
+      const { seeded, handle } = await h.seedAndStart(
+        {},
+        { ...FAST_SETTINGS, settlementWaitMs: 1_000 },
+      );
+      const progress = await parkedProgress(handle);
+      const parked = await getCompletion(seeded.orderId);
+      expect(parked.body).toMatchObject({
+        status: 'RUNNING',
+        needs_operator: true,
+        parked: {
+          reason: 'RELEASE_UNCONFIRMED',
+          message: progress.parked?.message,
+          since: progress.parked?.since,
+          allowed: ['resend', 'markPaid', 'refund'],
+        },
+        progress: { status: 'NEEDS_OPERATOR' },
+      });
+      expect(parked.body.parked).not.toHaveProperty('paymentId');
+      h.sandbox.state.loseHeld();
+      const decision: OperatorDecision = {
+        action: 'markPaid',
+        operator: 'bob@example.com',
+        reason: 'transfer found in the Stripe dashboard',
+        transferId: 'tr_found7',
+      };
+      await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
+      await handle.result();
+      const done = await getCompletion(seeded.orderId);
+      expect(done.body).toMatchObject({
+        status: 'COMPLETED',
+        result: {
+          outcome: 'COMPLETED',
+          transferId: 'tr_found7',
+          decisions: [{ ...decision, parkedReason: 'RELEASE_UNCONFIRMED' }],
+        },
+      });
+    } finally {
+      h.sandbox.state.holdQueue = false;
+    }
+  });
+
+  it('reports a cancelled saga as CANCELLED, with what it undid', async () => {
+    const { seeded, handle } = await triggered({ connectAccountId: null });
+    while (!(await waiting(handle))) await delay(50);
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    const reply = await getCompletion(seeded.orderId);
+    expect(reply.body).toMatchObject({
+      status: 'CANCELLED',
+      progress: { status: 'CANCELLED', compensationsRun: ['restoreOrderStatus'] },
+    });
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
   });
 
   it('reports a failed saga with its failure type', async () => {

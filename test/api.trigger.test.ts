@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { workflowIdFor } from '../common/names';
+import type { CompleteOrderResult } from '../common/saga';
 import { handler as trigger } from '../functions/trigger/handler';
 import { invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
-import { useHarness } from './support/harness';
+import { failureOf, useHarness } from './support/harness';
 
 const PATH = '/triggerCompleteOrderWorkflow';
 const post = (body: unknown, options?: Parameters<typeof triggerRequest>[1]) =>
@@ -90,6 +91,54 @@ describe('Function: trigger handler (POST /triggerCompleteOrderWorkflow)', () =>
     expect(new Set(replies.map((r) => r.body.run_id)).size).toBe(1);
     expect(replies.filter((r) => r.body.message === 'Workflow triggered')).toHaveLength(1);
     await h.client.workflow.getHandle(workflowIdFor(seeded.orderId)).result();
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+  });
+
+  it("answers 409 with Retry-After while another runner's saga holds the order, then starts the order's runner's saga once that one failed", async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const intruder = 'user_intruder42';
+    // The Order Service is down: the intruder's saga is held in its first read, running.
+    h.sandbox.faults.inject({ route: 'getOrderDetails', status: 503, times: Infinity });
+    const theirs = await post(
+      { order_id: seeded.orderId, runner_id: intruder },
+      { authorizer: runnerAuth(intruder) },
+    );
+    expect(theirs.body.message).toBe('Workflow triggered');
+    const body = { order_id: seeded.orderId, runner_id: seeded.runnerId };
+    const mine = { authorizer: runnerAuth(seeded.runnerId) };
+    const refused = await post(body, mine);
+    expect(refused.status).toBe(409);
+    expect(refused.headers['retry-after']).toBe('5');
+    expect(refused.body.error).toBe('SAGA_OWNED_BY_ANOTHER_RUNNER');
+    expect(refused.body.message).toContain('retry after 5 seconds');
+    const text = JSON.stringify(refused);
+    expect(text).not.toContain(intruder);
+    expect(text).not.toContain(String(theirs.body.run_id));
+    h.sandbox.faults.clear();
+    const handle = h.client.workflow.getHandle(theirs.body.workflow_id as string);
+    expect((await failureOf(handle)).type).toBe('RunnerMismatch');
+    const retried = await post(body, mine);
+    expect(retried.status).toBe(200);
+    expect(retried.body.message).toBe('Workflow triggered');
+    const result = (await h.client.workflow
+      .getHandle(workflowIdFor(seeded.orderId))
+      .result()) as CompleteOrderResult;
+    expect(result).toMatchObject({ outcome: 'COMPLETED', runnerId: seeded.runnerId });
+    expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+  });
+
+  it("answers 409 without Retry-After after another runner's saga completed the order", async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const first = await post({ order_id: seeded.orderId, runner_id: seeded.runnerId });
+    await h.client.workflow.getHandle(workflowIdFor(seeded.orderId)).result();
+    const other = await post({ order_id: seeded.orderId, runner_id: 'user_intruder42' });
+    expect(other.status).toBe(409);
+    expect(other.headers['retry-after']).toBeUndefined();
+    expect(other.body).toEqual({
+      error: 'SAGA_OWNED_BY_ANOTHER_RUNNER',
+      message: 'this order was already completed by a saga for another runner',
+    });
+    expect(JSON.stringify(other)).not.toContain(String(first.body.run_id));
     expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
   });
 

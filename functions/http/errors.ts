@@ -10,6 +10,8 @@ export const ApiErrorCode = {
   Forbidden: 'FORBIDDEN',
   Unauthorized: 'UNAUTHORIZED',
   NotFound: 'NOT_FOUND',
+  /** The order's saga runs, or ran, for a runner other than the requesting one. */
+  SagaOwnedByAnotherRunner: 'SAGA_OWNED_BY_ANOTHER_RUNNER',
   TemporalUnavailable: 'TEMPORAL_UNAVAILABLE',
   InternalError: 'INTERNAL_ERROR',
 } as const;

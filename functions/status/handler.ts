@@ -1,14 +1,22 @@
 /**
  * GET /orders/{orderId}/completion: the saga's state, so callers stop guessing with
- * sleeps: running (at which step), completed (with its result), failed (with its type).
+ * sleeps: running (at which step, or waiting for an operator), completed (with its result
+ * and any operator decisions), failed (with its type), cancelled (with what was undone).
  */
-import { type Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  type Client,
+  type WorkflowExecutionDescription,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isValidId } from '../../common/ids';
 import { PROGRESS_QUERY, workflowIdFor } from '../../common/names';
+import { SagaState } from '../../common/operator';
 import type { SagaProgress } from '../../common/saga';
-import { RUNNER_ID_ATTRIBUTE } from '../../common/start';
+import { RUNNER_ID_ATTRIBUTE, SAGA_STATE_ATTRIBUTE } from '../../common/start';
 import { type Caller, callerOf, mayActFor } from '../auth';
 import { apiConfig } from '../config';
 import { apiChain } from '../http/chain';
@@ -41,6 +49,33 @@ async function failureOf(result: Promise<unknown>) {
   return { type: 'UnknownFailure', message: 'the saga ended without a typed failure' };
 }
 
+/**
+ * A running saga's progress, and whether it waits for an operator. The progress query is
+ * the saga's own word; when no worker answers in time, the SagaState search attribute
+ * (from the same describe call) still tells whether it is parked.
+ */
+async function running(handle: WorkflowHandle, description: WorkflowExecutionDescription) {
+  const progress = await handle.query<SagaProgress>(PROGRESS_QUERY).catch(() => null);
+  const parked = progress?.parked;
+  const needsOperator = progress
+    ? progress.status === 'NEEDS_OPERATOR'
+    : description.typedSearchAttributes.get(SAGA_STATE_ATTRIBUTE) === SagaState.needsOperator;
+  return {
+    progress,
+    needs_operator: needsOperator,
+    ...(parked
+      ? {
+          parked: {
+            reason: parked.reason,
+            message: parked.message,
+            since: parked.since,
+            allowed: parked.allowed,
+          },
+        }
+      : {}),
+  };
+}
+
 async function completion(event: APIGatewayProxyEventV2) {
   const caller = callerOf(event, apiConfig().authMode);
   const orderId = event.pathParameters?.orderId?.toLowerCase();
@@ -54,13 +89,15 @@ async function completion(event: APIGatewayProxyEventV2) {
       run_id: description.runId,
       status: description.status.name,
     };
-    if (description.status.name === 'RUNNING') {
+    const status = description.status.name;
+    if (status === 'RUNNING') return { ...base, ...(await running(handle, description)) };
+    if (status === 'COMPLETED') return { ...base, result: await handle.result() };
+    if (status === 'FAILED') return { ...base, failure: await failureOf(handle.result()) };
+    if (status === 'CANCELLED') {
+      // What the saga undid before it stopped (compensationsRun); null if no worker answers.
       const progress = await handle.query<SagaProgress>(PROGRESS_QUERY).catch(() => null);
       return { ...base, progress };
     }
-    if (description.status.name === 'COMPLETED') return { ...base, result: await handle.result() };
-    if (description.status.name === 'FAILED')
-      return { ...base, failure: await failureOf(handle.result()) };
     return base;
   });
   return json(200, body);

@@ -1,12 +1,13 @@
 /**
  * POST /triggerCompleteOrderWorkflow: starts the saga for a delivered order, once.
- * A second trigger while it runs, or after it completed, answers with the existing saga;
- * a saga that failed may be started again.
+ * A second trigger while it runs, or after it completed, answers with the existing saga,
+ * if it is the requesting runner's (409 otherwise); a saga that failed may be started
+ * again (the payment's release claim keeps a new run from paying twice).
  */
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { completeOrderStart } from '../../common/start';
+import { completeOrderStart, RUNNER_ID_ATTRIBUTE } from '../../common/start';
 import { callerOf, mayActFor } from '../auth';
 import { apiConfig, MAX_BODY_BYTES } from '../config';
 import { apiChain } from '../http/chain';
@@ -23,13 +24,45 @@ interface TriggerReply {
   run_id: string;
 }
 
-async function existingSaga(client: Client, workflowId: string): Promise<TriggerReply | undefined> {
-  const { status, runId } = await client.workflow.getHandle(workflowId).describe();
-  if (status.name === 'RUNNING')
-    return { message: 'Workflow already running', workflow_id: workflowId, run_id: runId };
-  if (status.name === 'COMPLETED')
-    return { message: 'Workflow already completed', workflow_id: workflowId, run_id: runId };
-  return undefined;
+/** Seconds after which a retry may find the other runner's saga failed (RunnerMismatch). */
+const OWNED_RETRY_AFTER_S = 5;
+
+/**
+ * Another runner's saga holds the order. Its runner id and run id stay private: a runner
+ * may only learn about their own sagas. A running one fails fast if that runner is not the
+ * order's runner, so a retry can then start this runner's saga.
+ */
+function ownedByAnotherRunner(running: boolean): ApiError {
+  if (!running) {
+    return new ApiError(
+      409,
+      ApiErrorCode.SagaOwnedByAnotherRunner,
+      'this order was already completed by a saga for another runner',
+    );
+  }
+  return new ApiError(
+    409,
+    ApiErrorCode.SagaOwnedByAnotherRunner,
+    `a saga for another runner is running for this order; if the order is assigned to you, that saga ends shortly: retry after ${OWNED_RETRY_AFTER_S} seconds`,
+    { headers: { 'retry-after': String(OWNED_RETRY_AFTER_S) } },
+  );
+}
+
+async function existingSaga(
+  client: Client,
+  workflowId: string,
+  runnerId: string,
+): Promise<TriggerReply | undefined> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  const { status, runId } = description;
+  if (status.name !== 'RUNNING' && status.name !== 'COMPLETED') return undefined;
+  // A saga without the attribute cannot be shown to be this runner's: treated as another's.
+  if (description.typedSearchAttributes.get(RUNNER_ID_ATTRIBUTE) !== runnerId) {
+    throw ownedByAnotherRunner(status.name === 'RUNNING');
+  }
+  const message =
+    status.name === 'RUNNING' ? 'Workflow already running' : 'Workflow already completed';
+  return { message, workflow_id: workflowId, run_id: runId };
 }
 
 async function startSaga(client: Client, request: TriggerRequest): Promise<TriggerReply> {
@@ -51,7 +84,7 @@ async function startSaga(client: Client, request: TriggerRequest): Promise<Trigg
       };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError) || attempt >= 2) throw error;
-      const existing = await existingSaga(client, options.workflowId);
+      const existing = await existingSaga(client, options.workflowId, request.runnerId);
       if (existing) return existing;
     }
   }

@@ -12,6 +12,8 @@ const spec = parse(
 );
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+// The saga's timestamps: Date#toISOString() in the workflow, always UTC.
+ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 ajv.addSchema({ $id: 'openapi', components: spec.components });
 
 type Schema = Record<string, unknown>;
