@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import type { IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import {
   Cluster,
   type ContainerDefinition,
@@ -11,6 +9,7 @@ import {
   Secret as EcsSecret,
   FargateService,
   FargateTaskDefinition,
+  LinuxParameters,
   LogDrivers,
   OperatingSystemFamily,
 } from 'aws-cdk-lib/aws-ecs';
@@ -20,8 +19,8 @@ import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
 import type { SagaNetwork } from './network';
 import type { TemporalAccess } from './temporal-access';
+import { workerImageAsset } from './worker-image';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const HEALTH_PORT = 8080;
 /** Time the worker needs beyond the activities' grace to close its connection and exit. */
 const EXIT_MARGIN_SECONDS = 15;
@@ -62,10 +61,9 @@ export class WorkerService extends Construct {
       },
     });
     this.container = task.addContainer('worker', {
-      image: ContainerImage.fromAsset(ROOT, {
-        file: 'worker/Dockerfile',
-        platform: Platform.LINUX_ARM64,
-      }),
+      image: ContainerImage.fromDockerImageAsset(workerImageAsset(this, 'Image')),
+      // An init as PID 1 (the image has none): forwards SIGTERM, reaps stray children.
+      linuxParameters: new LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
       logging: LogDrivers.awsLogs({
         streamPrefix: 'worker',
         logGroup: new LogGroup(this, 'Logs', { retention: props.logRetention }),
