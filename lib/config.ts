@@ -3,6 +3,7 @@
  * (`cdk.json` → `environments.<name>`, chosen with `-c env=<name>`) and validated at synth
  * time: every problem is reported at once, each naming the setting.
  */
+import { readWorkerOps, type WorkerOps } from './worker-ops-config';
 
 /**
  * The Temporal credential, an existing Secrets Manager secret named by its complete ARN
@@ -62,6 +63,8 @@ export interface DeploymentConfig {
   /** Alarm notifications go to this address (@default none: subscribe to the topic yourself). */
   readonly alarmEmail?: string;
   readonly logRetentionDays: number;
+  /** The worker's metrics sidecar and versioned deploys (lib/worker-ops-config.ts). */
+  readonly workerOps: WorkerOps;
 }
 
 export class DeploymentConfigError extends Error {
@@ -205,6 +208,7 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
     worker: worker(r, raw),
     ...(typeof raw.alarmEmail === 'string' ? { alarmEmail: raw.alarmEmail } : {}),
     logRetentionDays: r.int(raw, 'logRetentionDays', 30, 1, 3653),
+    workerOps: readWorkerOps(raw, r.prefix, r.problems),
   };
   if (r.problems.length > 0)
     throw new DeploymentConfigError(

@@ -21,6 +21,18 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
+/**
+ * A stdout line as JSON, or undefined: the SDK core's own log lines are plain text until
+ * they are forwarded through the worker's logger; tests that require JSON check `lines`.
+ */
+function parseLine(line: string): { message?: string; healthPort?: number } | undefined {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface SpawnOptions {
   /** The worker's entry point (default: this checkout's dist/worker/main.js). */
   main?: string;
@@ -45,8 +57,8 @@ export function spawnWorker(
   const started = new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       lines.push(line);
-      const entry = JSON.parse(line) as { message?: string; healthPort?: number };
-      if (entry.message === 'worker started' && entry.healthPort) resolve(entry.healthPort);
+      const entry = parseLine(line);
+      if (entry?.message === 'worker started' && entry.healthPort) resolve(entry.healthPort);
     });
     exited.then(() => reject(new Error(`worker exited before starting: ${stderr}`)), reject);
   });

@@ -1,42 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../lib/app';
 import { workerImageAsset } from '../lib/constructs/worker-image';
+import { containers, synth } from './support/synth';
 
 const ROOT = join(import.meta.dirname, '..');
-const cdkJson = JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8'));
-
-/** The worker stack as `cdk synth` builds it from cdk.json (dev), with `overrides`. */
-function workerTemplate(overrides: Record<string, unknown> = {}): Template {
-  const environments = { dev: { ...cdkJson.context.environments.dev, ...overrides } };
-  const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'cdk-')),
-    context: { ...cdkJson.context, environments, env: 'dev' },
-  });
-  return Template.fromStack(buildApp(app).worker);
-}
-
-const worker = workerTemplate();
-
-/** The parts of a synthesized container definition these tests read. */
-interface ContainerJson {
-  Name: string;
-  Essential?: boolean;
-  Environment?: Array<{ Name: string; Value: unknown }>;
-  LinuxParameters?: { InitProcessEnabled?: boolean };
-}
-
-/** Every container of every task definition in the template. */
-function containers(template: Template): ContainerJson[] {
-  return Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
-    (task) => task.Properties.ContainerDefinitions as ContainerJson[],
-  );
-}
+const { worker } = synth();
 
 /** A copy of the checkout's files (tracked and new, not ignored): a context to edit. */
 function copyOfCheckout(): string {

@@ -27,6 +27,15 @@ describe('Function: loadWorkerConfig', () => {
     });
   });
 
+  it('exports no metrics unless METRICS_OTLP_URL is set, then every minute by default', () => {
+    expect(loadWorkerConfig(VALID, '/b.js').metrics).toBeUndefined();
+    const url = 'http://127.0.0.1:4318/v1/metrics';
+    expect(loadWorkerConfig({ ...VALID, METRICS_OTLP_URL: url }, '/b.js').metrics).toEqual({
+      url,
+      exportIntervalMs: 60_000,
+    });
+  });
+
   it("accepts the old service's TEMPORAL_GRPC_ENDPOINT", () => {
     const { TEMPORAL_ADDRESS: _, ...rest } = VALID;
     const config = loadWorkerConfig({ ...rest, TEMPORAL_GRPC_ENDPOINT: 'temporal:7233' }, '/b.js');
@@ -51,6 +60,12 @@ describe('Function: loadWorkerConfig', () => {
     ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '-1' }],
     ['HEALTH_PORT', { HEALTH_PORT: '70000' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'chatty' }],
+    ['METRICS_OTLP_URL', { METRICS_OTLP_URL: 'localhost:4318' }],
+    ['METRICS_OTLP_URL', { METRICS_EXPORT_INTERVAL_MS: '1000' }],
+    [
+      'METRICS_EXPORT_INTERVAL_MS',
+      { METRICS_OTLP_URL: 'http://x/v1', METRICS_EXPORT_INTERVAL_MS: '5' },
+    ],
   ])('names %s when it is missing or malformed', (name, override) => {
     expect(() => loadWorkerConfig({ ...VALID, ...override }, '/b.js')).toThrow(name);
   });

@@ -26,6 +26,14 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   workflowBundlePath: string;
+  /** Export the SDK's metrics over OTLP/HTTP (@default none: local runs and tests). */
+  metrics?: MetricsExport;
+}
+
+export interface MetricsExport {
+  /** OTLP/HTTP metrics endpoint, e.g. the ADOT sidecar's http://127.0.0.1:4318/v1/metrics. */
+  url: string;
+  exportIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -33,6 +41,10 @@ type Env = Record<string, string | undefined>;
 function serviceUrl(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError(`${name} is required (base URL, e.g. http://localhost:3002)`);
+  return httpUrl(name, value);
+}
+
+function httpUrl(name: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -80,5 +92,23 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
     maxCachedWorkflows: integer(env, 'MAX_CACHED_WORKFLOWS', 200, 2, 100_000),
     logLevel: logLevel(env),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
+    ...optionalMetrics(env),
+  };
+}
+
+/** Metrics export is on when METRICS_OTLP_URL is set; an interval alone is a mistake. */
+function optionalMetrics(env: Env): { metrics?: MetricsExport } {
+  const url = env.METRICS_OTLP_URL;
+  if (!url) {
+    if (env.METRICS_EXPORT_INTERVAL_MS) {
+      throw new ConfigError('METRICS_EXPORT_INTERVAL_MS is set but METRICS_OTLP_URL is not');
+    }
+    return {};
+  }
+  return {
+    metrics: {
+      url: httpUrl('METRICS_OTLP_URL', url),
+      exportIntervalMs: integer(env, 'METRICS_EXPORT_INTERVAL_MS', 60_000, 1_000, 600_000),
+    },
   };
 }

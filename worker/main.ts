@@ -9,10 +9,15 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { createSagaWorker } from './create-worker';
 import { startHealthServer } from './health';
 import { jsonLogger } from './logger';
+import { metricsExporter } from './telemetry';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env, join(import.meta.dirname, 'workflow-bundle.js'));
-  Runtime.install({ logger: jsonLogger(config.logLevel), shutdownSignals: ['SIGTERM', 'SIGINT'] });
+  Runtime.install({
+    logger: jsonLogger(config.logLevel),
+    shutdownSignals: ['SIGTERM', 'SIGINT'],
+    telemetryOptions: { metrics: metricsExporter(config.metrics) },
+  });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const worker = await createSagaWorker({
     connection,

@@ -17,6 +17,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
+import { addMetricsSidecar, METRICS_EXPORT_INTERVAL_MS, METRICS_OTLP_URL } from './metrics-sidecar';
 import type { SagaNetwork } from './network';
 import type { TemporalAccess } from './temporal-access';
 import { workerImageAsset } from './worker-image';
@@ -60,14 +61,12 @@ export class WorkerService extends Construct {
         operatingSystemFamily: OperatingSystemFamily.LINUX,
       },
     });
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
     this.container = task.addContainer('worker', {
       image: ContainerImage.fromDockerImageAsset(workerImageAsset(this, 'Image')),
       // An init as PID 1 (the image has none): forwards SIGTERM, reaps stray children.
       linuxParameters: new LinuxParameters(this, 'Linux', { initProcessEnabled: true }),
-      logging: LogDrivers.awsLogs({
-        streamPrefix: 'worker',
-        logGroup: new LogGroup(this, 'Logs', { retention: props.logRetention }),
-      }),
+      logging: LogDrivers.awsLogs({ streamPrefix: 'worker', logGroup }),
       environment: {
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: temporal.namespace,
@@ -79,6 +78,8 @@ export class WorkerService extends Construct {
         LOG_LEVEL: 'INFO',
         // Half the task for V8's heap: GC works before the task nears its limit (docs/performance.md).
         NODE_OPTIONS: `--max-old-space-size=${Math.floor(sizing.memoryMiB / 2)}`,
+        METRICS_OTLP_URL,
+        METRICS_EXPORT_INTERVAL_MS: String(METRICS_EXPORT_INTERVAL_MS),
       },
       secrets: this.credentialSecrets(temporal),
       healthCheck: {
@@ -95,6 +96,12 @@ export class WorkerService extends Construct {
       },
       stopTimeout: Duration.seconds(sizing.shutdownGraceSeconds + EXIT_MARGIN_SECONDS),
       readonlyRootFilesystem: true,
+    });
+    // The SDK's metrics, via the ADOT sidecar, as EMF into their own log group (ADR 0010).
+    addMetricsSidecar(task, {
+      image: config.workerOps.metricsCollectorImage,
+      logGroup: new LogGroup(this, 'SdkMetrics', { retention: props.logRetention }),
+      containerLogs: logGroup,
     });
     acknowledge(task, 'workerPlainSettings');
     if (task.executionRole) acknowledge(task.executionRole, 'ecsExecutionRole');
