@@ -36,6 +36,19 @@ describe('Function: loadWorkerConfig', () => {
     });
   });
 
+  it('polls unversioned unless a deployment and build id are both set', () => {
+    expect(loadWorkerConfig(VALID, '/b.js').deployment).toBeUndefined();
+    const versioned = loadWorkerConfig(
+      {
+        ...VALID,
+        TEMPORAL_WORKER_DEPLOYMENT_NAME: 'complete-order',
+        TEMPORAL_WORKER_BUILD_ID: 'ab12',
+      },
+      '/b.js',
+    );
+    expect(versioned.deployment).toEqual({ deploymentName: 'complete-order', buildId: 'ab12' });
+  });
+
   it("accepts the old service's TEMPORAL_GRPC_ENDPOINT", () => {
     const { TEMPORAL_ADDRESS: _, ...rest } = VALID;
     const config = loadWorkerConfig({ ...rest, TEMPORAL_GRPC_ENDPOINT: 'temporal:7233' }, '/b.js');
@@ -62,6 +75,12 @@ describe('Function: loadWorkerConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'chatty' }],
     ['METRICS_OTLP_URL', { METRICS_OTLP_URL: 'localhost:4318' }],
     ['METRICS_OTLP_URL', { METRICS_EXPORT_INTERVAL_MS: '1000' }],
+    ['TEMPORAL_WORKER_BUILD_ID', { TEMPORAL_WORKER_DEPLOYMENT_NAME: 'complete-order' }],
+    ['TEMPORAL_WORKER_DEPLOYMENT_NAME', { TEMPORAL_WORKER_BUILD_ID: 'abc123' }],
+    [
+      'TEMPORAL_WORKER_BUILD_ID',
+      { TEMPORAL_WORKER_DEPLOYMENT_NAME: 'complete-order', TEMPORAL_WORKER_BUILD_ID: 'a b' },
+    ],
     [
       'METRICS_EXPORT_INTERVAL_MS',
       { METRICS_OTLP_URL: 'http://x/v1', METRICS_EXPORT_INTERVAL_MS: '5' },

@@ -28,6 +28,16 @@ export interface WorkerConfig {
   workflowBundlePath: string;
   /** Export the SDK's metrics over OTLP/HTTP (@default none: local runs and tests). */
   metrics?: MetricsExport;
+  /**
+   * Worker Versioning (ADR 0012): poll as this version of this Worker Deployment, new
+   * sagas pinned to it once it is current (@default none: unversioned, as local runs).
+   */
+  deployment?: DeploymentVersion;
+}
+
+export interface DeploymentVersion {
+  deploymentName: string;
+  buildId: string;
 }
 
 export interface MetricsExport {
@@ -93,7 +103,24 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
     logLevel: logLevel(env),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
     ...optionalMetrics(env),
+    ...optionalDeployment(env),
   };
+}
+
+/** Both or neither: a build id without a deployment (or the reverse) is a mistake. */
+function optionalDeployment(env: Env): { deployment?: DeploymentVersion } {
+  const names = ['TEMPORAL_WORKER_DEPLOYMENT_NAME', 'TEMPORAL_WORKER_BUILD_ID'] as const;
+  const [deploymentName, buildId] = names.map((name) => env[name]);
+  if (!deploymentName && !buildId) return {};
+  for (const name of names) {
+    const value = env[name];
+    if (!value || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(value)) {
+      throw new ConfigError(
+        `${name} must be set with ${names.join(' and ')}: letters, digits, _ and -, at most 255`,
+      );
+    }
+  }
+  return { deployment: { deploymentName: deploymentName as string, buildId: buildId as string } };
 }
 
 /** Metrics export is on when METRICS_OTLP_URL is set; an interval alone is a mistake. */

@@ -9,14 +9,14 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { createSagaWorker } from './create-worker';
 import { startHealthServer } from './health';
 import { jsonLogger } from './logger';
-import { metricsExporter } from './telemetry';
+import { buildIdTag, metricsExporter } from './telemetry';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env, join(import.meta.dirname, 'workflow-bundle.js'));
   Runtime.install({
     logger: jsonLogger(config.logLevel),
     shutdownSignals: ['SIGTERM', 'SIGINT'],
-    telemetryOptions: { metrics: metricsExporter(config.metrics) },
+    telemetryOptions: { metrics: metricsExporter(config.metrics, buildIdTag(config.deployment)) },
   });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const worker = await createSagaWorker({
@@ -28,12 +28,14 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
     workflows: { bundlePath: config.workflowBundlePath },
+    deployment: config.deployment,
   });
   const health = await startHealthServer(config.healthPort, () => worker.getState());
   Runtime.instance().logger.info('worker started', {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     healthPort: health.port,
+    deployment: config.deployment ?? 'unversioned',
   });
   try {
     await worker.run();

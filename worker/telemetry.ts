@@ -4,7 +4,15 @@
  * as EMF (ADR 0010).
  */
 import type { MetricsExporterConfig } from '@temporalio/worker';
-import type { MetricsExport } from './config';
+import type { DeploymentVersion, MetricsExport } from './config';
+
+/**
+ * The build id on every metric: not a CloudWatch dimension (cost), but in each EMF record,
+ * so Logs Insights can tell which version's workflow tasks fail.
+ */
+export function buildIdTag(deployment: DeploymentVersion | undefined): Record<string, string> {
+  return deployment ? { worker_build_id: deployment.buildId } : {};
+}
 
 /**
  * The `telemetryOptions.metrics` part of `Runtime.install`, or undefined (no export).
