@@ -208,7 +208,7 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
     worker: worker(r, raw),
     ...(typeof raw.alarmEmail === 'string' ? { alarmEmail: raw.alarmEmail } : {}),
     logRetentionDays: r.int(raw, 'logRetentionDays', 30, 1, 3653),
-    workerOps: readWorkerOps(raw, r.prefix, r.problems),
+    workerOps: readWorkerOps(raw, r.prefix, envName, r.problems),
   };
   if (r.problems.length > 0)
     throw new DeploymentConfigError(

@@ -5,6 +5,7 @@ import { BacklogMetric } from './constructs/backlog-metric';
 import { SagaNetwork } from './constructs/network';
 import { TemporalAccess } from './constructs/temporal-access';
 import { WorkerService } from './constructs/worker-service';
+import { WorkerVersions } from './constructs/worker-versions';
 import { retention } from './retention';
 
 export interface WorkerStackProps extends StackProps {
@@ -29,6 +30,13 @@ export class WorkerStack extends Stack {
       network,
       logRetention,
       backlogMetric: this.backlog.metric('ApproximateBacklogCount', 'activity'),
+    });
+    new WorkerVersions(this, 'Versions', {
+      config,
+      temporal,
+      network,
+      logRetention,
+      worker: this.worker,
     });
   }
 }
