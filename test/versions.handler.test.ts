@@ -71,22 +71,27 @@ describe('Function: worker version custom resource', () => {
   async function invoke(
     properties: Partial<VersionProperties>,
     requestType: CustomResourceEvent['RequestType'] = 'Create',
+    remainingMs = 300_000,
   ): Promise<CloudFormationReply> {
     const RequestId = randomUUID();
-    await handler({
-      RequestType: requestType,
-      ResponseURL: responseUrl,
-      StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Worker/1',
-      RequestId,
-      LogicalResourceId: 'Promote',
-      ResourceProperties: {
-        Action: 'promote',
-        DeploymentName: deploymentName,
-        BuildId: 'b1',
-        TaskQueue: h.taskQueue,
-        ...properties,
+    const context = { getRemainingTimeInMillis: () => remainingMs };
+    await handler(
+      {
+        RequestType: requestType,
+        ResponseURL: responseUrl,
+        StackId: 'arn:aws:cloudformation:eu-west-1:123456789012:stack/Worker/1',
+        RequestId,
+        LogicalResourceId: 'Promote',
+        ResourceProperties: {
+          Action: 'promote',
+          DeploymentName: deploymentName,
+          BuildId: 'b1',
+          TaskQueue: h.taskQueue,
+          ...properties,
+        },
       },
-    });
+      context,
+    );
     const reply = replies.find((r) => r.RequestId === RequestId);
     if (!reply) throw new Error('the handler did not answer CloudFormation');
     return reply;
@@ -116,6 +121,13 @@ describe('Function: worker version custom resource', () => {
     expect((await invoke({ Action: 'check', BuildId: 'b2', KeepBuildIds: ['b1'] })).Status).toBe(
       'SUCCESS',
     );
+  });
+
+  it('answers FAILED before the function runs out of time, rather than never', async () => {
+    const properties = { BuildId: 'b-without-workers', WaitForPollersSeconds: '60' };
+    const reply = await invoke(properties, 'Update', 15_500);
+    expect(reply.Status).toBe('FAILED');
+    expect(reply.Reason).toBe('no answer from Temporal within 500 ms');
   });
 
   it('changes nothing when the resource is deleted', async () => {

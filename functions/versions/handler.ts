@@ -69,11 +69,28 @@ async function respond(event: CustomResourceEvent, failure: string | undefined):
   if (!reply.ok) throw new Error(`CloudFormation response rejected: ${reply.status}`);
 }
 
-export async function handler(event: CustomResourceEvent): Promise<void> {
+/** Time kept to answer CloudFormation before the function itself is stopped. */
+const ANSWER_MARGIN_MS = 15_000;
+
+/** Rejects when `work` outlasts `ms`: a hung call must still end in an answer. */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Temporal within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export async function handler(
+  event: CustomResourceEvent,
+  context?: { getRemainingTimeInMillis(): number },
+): Promise<void> {
   let failure: string | undefined;
   try {
     if (event.RequestType !== 'Delete') {
-      logger.info('worker version', { outcome: await apply(event.ResourceProperties) });
+      const budget = (context?.getRemainingTimeInMillis() ?? 300_000) - ANSWER_MARGIN_MS;
+      const outcome = await within(budget, apply(event.ResourceProperties));
+      logger.info('worker version', { outcome });
     }
   } catch (error) {
     failure = error instanceof Error ? error.message : String(error);
