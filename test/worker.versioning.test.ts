@@ -119,6 +119,8 @@ describe('Worker Versioning: pinned sagas across a deploy and a rollback', () =>
   });
 
   it('rolls back to version 1 without stranding the saga waiting on version 2', async () => {
+    // Builds on the deploy above; without it this would wait on a saga that cannot start.
+    expect((await deploymentState(h.client, v2.namespace, deploymentName)).current).toBe('v2');
     const { orderId, runnerId } = later;
     waitingOnV2 = await h.start({ orderId, runnerId, settings: HELD_SETTINGS });
     await gateV2.holding;

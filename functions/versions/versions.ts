@@ -27,6 +27,8 @@ interface DeploymentState {
 /** A poller counts as live when it polled this recently (a long poll lasts about a minute). */
 const LIVE_POLLER_MS = 3 * 60_000;
 const NOT_FOUND = 5;
+/** gRPC NOT_FOUND and FAILED_PRECONDITION. */
+const NOT_YET = new Set([NOT_FOUND, 9]);
 
 /** The deployment's current build id and every version it knows; none before its first poll. */
 export async function deploymentState(
@@ -133,19 +135,30 @@ export async function promoteVersion(
   }
   const { current } = await deploymentState(client, target.namespace, target.deploymentName);
   if (current === target.buildId) return current;
-  await client.workflowService.setWorkerDeploymentCurrentVersion({
-    namespace: target.namespace,
-    deploymentName: target.deploymentName,
-    buildId: target.buildId,
-    identity: 'complete-order-saga deploy',
-  });
+  try {
+    await client.workflowService.setWorkerDeploymentCurrentVersion({
+      namespace: target.namespace,
+      deploymentName: target.deploymentName,
+      buildId: target.buildId,
+      identity: 'complete-order-saga deploy',
+    });
+  } catch (error) {
+    // The server registers a new version's task queues shortly after its first polls; until
+    // then it refuses (the version is unknown, or lacks the current version's queues).
+    if (isGrpcServiceError(error) && NOT_YET.has(error.code)) {
+      throw new VersioningError(
+        `worker version ${target.buildId} cannot become current yet: ${error.details}`,
+      );
+    }
+    throw error;
+  }
   return current;
 }
 
 /**
  * {@link promoteVersion}, retried every `retryMs` for up to `waitMs` while the new version
- * has no live poller: tasks ECS reports steady have polled, but the server may list them
- * a moment later.
+ * is not ready: tasks ECS reports steady have polled, but the server lists their pollers
+ * and registers their task queues a moment later.
  */
 export async function promoteWhenPolling(
   client: Client,
