@@ -23,3 +23,14 @@ export type QueueMetric = keyof typeof QUEUE_METRICS;
 export function queueDimensions(taskQueue: string, queueType: QueueType) {
   return { TaskQueue: taskQueue, QueueType: queueType };
 }
+
+/**
+ * Sagas parked for an operator (SagaState = NEEDS_OPERATOR, still running) on the task
+ * queue, counted by the same publisher; dimension TaskQueue.
+ */
+export const PARKED_SAGAS_METRIC = { name: 'ParkedSagas', unit: 'Count' } as const;
+
+/** The visibility query that counts them. */
+export function parkedSagasQuery(taskQueue: string): string {
+  return `SagaState = "NEEDS_OPERATOR" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`;
+}

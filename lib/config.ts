@@ -7,6 +7,7 @@
 import { type ApiAuth, type LambdaBudget, readApiAuth, readLambdaBudget } from './config/api';
 import { type Raw, Reader } from './config/reader';
 import { readTemporal, type TemporalSettings } from './config/temporal';
+import { readWorkerOps, type WorkerOps } from './worker-ops-config';
 
 export type { ApiAuth, LambdaBudget } from './config/api';
 export type { TemporalAuth, TemporalCredential, TemporalSettings } from './config/temporal';
@@ -54,6 +55,8 @@ export interface DeploymentConfig {
   /** Alarm notifications go to this address (@default none: subscribe to the topic yourself). */
   readonly alarmEmail?: string;
   readonly logRetentionDays: number;
+  /** The worker's metrics sidecar and versioned deploys (lib/worker-ops-config.ts). */
+  readonly workerOps: WorkerOps;
 }
 
 export class DeploymentConfigError extends Error {
@@ -121,6 +124,7 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
     worker: worker(r, raw),
     ...(typeof raw.alarmEmail === 'string' ? { alarmEmail: raw.alarmEmail } : {}),
     logRetentionDays: r.int(raw, 'logRetentionDays', 30, 1, 3653),
+    workerOps: readWorkerOps(raw, r.prefix, envName, r.problems),
   };
   if (r.problems.length > 0)
     throw new DeploymentConfigError(

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { BacklogMetric } from './constructs/backlog-metric';
 import { Observability } from './constructs/observability';
 import type { SagaApi } from './constructs/saga-api';
+import { WorkerMetrics } from './constructs/worker-metrics';
 import type { WorkerService } from './constructs/worker-service';
 
 export interface MonitoringStackProps extends StackProps {
@@ -19,5 +20,7 @@ export class MonitoringStack extends Stack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     this.observability = new Observability(this, 'Observability', props);
+    const { dashboard, topic } = this.observability;
+    new WorkerMetrics(this, 'WorkerMetrics', { dashboard, topic });
   }
 }

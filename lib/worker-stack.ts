@@ -6,6 +6,7 @@ import { SagaNetwork } from './constructs/network';
 import { TemporalAccess } from './constructs/temporal-access';
 import { WorkerScaling } from './constructs/worker-scaling';
 import { WorkerService } from './constructs/worker-service';
+import { WorkerVersions } from './constructs/worker-versions';
 import { retention } from './retention';
 
 export interface WorkerStackProps extends StackProps {
@@ -29,10 +30,18 @@ export class WorkerStack extends Stack {
       temporalTimeoutSeconds: config.lambda.timeoutSeconds,
     });
     this.worker = new WorkerService(this, 'Worker', { config, temporal, network, logRetention });
-    new WorkerScaling(this, 'Scaling', {
+    const scaling = new WorkerScaling(this, 'Scaling', {
       service: this.worker.service,
       sizing: config.worker,
       backlog: this.backlog,
+    });
+    new WorkerVersions(this, 'Versions', {
+      config,
+      temporal,
+      network,
+      logRetention,
+      worker: this.worker,
+      promoteAfter: [scaling],
     });
   }
 }

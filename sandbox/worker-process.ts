@@ -31,9 +31,19 @@ function parseLine(line: string): { message?: unknown; healthPort?: unknown } | 
   }
 }
 
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, [MAIN], {
+export interface SpawnOptions {
+  /** The worker's entry point (default: this checkout's dist/worker/main.js). */
+  main?: string;
+  cwd?: string;
+}
+
+export function spawnWorker(
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): WorkerProcess {
+  const child = spawn(process.execPath, [options.main ?? MAIN], {
     env: { PATH: process.env.PATH ?? '', HEALTH_PORT: '0', ...env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

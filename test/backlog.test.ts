@@ -3,9 +3,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { completeOrderStart } from '../common/start';
-import { readBacklog, toMetricData } from '../functions/backlog/handler';
+import {
+  countParked,
+  parkedMetricData,
+  readBacklog,
+  toMetricData,
+} from '../functions/backlog/handler';
 import { credentialsFrom } from '../functions/temporal/secret';
-import { useHarness } from './support/harness';
+import { FAST_SETTINGS, parkedProgress, useHarness } from './support/harness';
 
 /** The backlog publisher reads real task queue statistics from a real server. */
 describe('Function: readBacklog', () => {
@@ -85,6 +90,30 @@ describe('Function: readBacklog, with a worker polling', () => {
         ['workflow', true],
         ['activity', true],
       ]);
+  });
+});
+
+describe('Function: countParked', () => {
+  const h = useHarness();
+
+  it('counts the sagas of the task queue that wait for an operator, for the ParkedSagas alarm', async () => {
+    expect(await countParked(h.client, h.taskQueue)).toBe(0);
+    h.sandbox.state.holdQueue = true;
+    const { handle } = await h.seedAndStart({}, { ...FAST_SETTINGS, settlementWaitMs: 1_000 });
+    await parkedProgress(handle);
+    // Visibility is eventually consistent: read until it shows the park.
+    await expect
+      .poll(() => countParked(h.client, h.taskQueue), { timeout: 30_000, interval: 200 })
+      .toBe(1);
+    const at = new Date('2026-11-25T00:00:00Z');
+    expect(parkedMetricData(1, h.taskQueue, at)).toEqual({
+      MetricName: 'ParkedSagas',
+      Dimensions: [{ Name: 'TaskQueue', Value: h.taskQueue }],
+      Timestamp: at,
+      Value: 1,
+      Unit: 'Count',
+    });
+    await handle.terminate('test done');
   });
 });
 

@@ -82,7 +82,7 @@ describe('CDK app: alarms', () => {
   });
 
   it('pages on error rates sustained over minutes, never on one error in a minute', () => {
-    const errorAlarms = alarms.filter((a) => /5xx|failed/.test(a.AlarmDescription));
+    const errorAlarms = alarms.filter((a) => /5xx|failed over/.test(a.AlarmDescription));
     // API 5xx, and each function: trigger, completion, health, deep health, publisher.
     expect(errorAlarms).toHaveLength(6);
     for (const alarm of errorAlarms) {
@@ -104,9 +104,21 @@ describe('CDK app: alarms', () => {
     }
   });
 
+  it('pages as soon as one saga waits for an operator (ParkedSagas)', () => {
+    const alarm = alarmAbout('ParkedSagas');
+    expect(alarm).toMatchObject({
+      MetricName: 'ParkedSagas',
+      Namespace: 'CompleteOrderSaga',
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+
   it('sends every alarm to the alarm topic', () => {
     const [topic] = Object.keys(monitoring.findResources('AWS::SNS::Topic'));
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(17);
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topic }]);
   });
 });

@@ -107,7 +107,7 @@ describe('CDK app: synthesized templates', () => {
     const functions = Object.values(
       api.findResources('AWS::Lambda::Function', { Properties: ours }),
     ).concat(Object.values(worker.findResources('AWS::Lambda::Function', { Properties: ours })));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const f of functions) {
       expect(f.Properties.Runtime).toBe('nodejs24.x');
       expect(f.Properties.Architectures).toEqual(['arm64']);

@@ -27,6 +27,28 @@ describe('Function: loadWorkerConfig', () => {
     });
   });
 
+  it('exports no metrics unless METRICS_OTLP_URL is set, then every minute by default', () => {
+    expect(loadWorkerConfig(VALID, '/b.js').metrics).toBeUndefined();
+    const url = 'http://127.0.0.1:4318/v1/metrics';
+    expect(loadWorkerConfig({ ...VALID, METRICS_OTLP_URL: url }, '/b.js').metrics).toEqual({
+      url,
+      exportIntervalMs: 60_000,
+    });
+  });
+
+  it('polls unversioned unless a deployment and build id are both set', () => {
+    expect(loadWorkerConfig(VALID, '/b.js').deployment).toBeUndefined();
+    const versioned = loadWorkerConfig(
+      {
+        ...VALID,
+        TEMPORAL_WORKER_DEPLOYMENT_NAME: 'complete-order',
+        TEMPORAL_WORKER_BUILD_ID: 'ab12',
+      },
+      '/b.js',
+    );
+    expect(versioned.deployment).toEqual({ deploymentName: 'complete-order', buildId: 'ab12' });
+  });
+
   it("accepts the old service's TEMPORAL_GRPC_ENDPOINT", () => {
     const { TEMPORAL_ADDRESS: _, ...rest } = VALID;
     const config = loadWorkerConfig({ ...rest, TEMPORAL_GRPC_ENDPOINT: 'temporal:7233' }, '/b.js');
@@ -52,6 +74,18 @@ describe('Function: loadWorkerConfig', () => {
     ['HEALTH_PORT', { HEALTH_PORT: '70000' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'chatty' }],
     ['SAGA_ACTIVITY_TIMEOUT_MS', { SAGA_ACTIVITY_TIMEOUT_MS: '1000' }],
+    ['METRICS_OTLP_URL', { METRICS_OTLP_URL: 'localhost:4318' }],
+    ['METRICS_OTLP_URL', { METRICS_EXPORT_INTERVAL_MS: '1000' }],
+    ['TEMPORAL_WORKER_BUILD_ID', { TEMPORAL_WORKER_DEPLOYMENT_NAME: 'complete-order' }],
+    ['TEMPORAL_WORKER_DEPLOYMENT_NAME', { TEMPORAL_WORKER_BUILD_ID: 'abc123' }],
+    [
+      'TEMPORAL_WORKER_BUILD_ID',
+      { TEMPORAL_WORKER_DEPLOYMENT_NAME: 'complete-order', TEMPORAL_WORKER_BUILD_ID: 'a b' },
+    ],
+    [
+      'METRICS_EXPORT_INTERVAL_MS',
+      { METRICS_OTLP_URL: 'http://x/v1', METRICS_EXPORT_INTERVAL_MS: '5' },
+    ],
   ])('names %s when it is missing or malformed', (name, override) => {
     expect(() => loadWorkerConfig({ ...VALID, ...override }, '/b.js')).toThrow(name);
   });

@@ -27,6 +27,24 @@ export interface WorkerConfig {
   maxCachedWorkflows: number;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   workflowBundlePath: string;
+  /** Export the SDK's metrics over OTLP/HTTP (@default none: local runs and tests). */
+  metrics?: MetricsExport;
+  /**
+   * Worker Versioning (ADR 0012): poll as this version of this Worker Deployment, new
+   * sagas pinned to it once it is current (@default none: unversioned, as local runs).
+   */
+  deployment?: DeploymentVersion;
+}
+
+export interface DeploymentVersion {
+  deploymentName: string;
+  buildId: string;
+}
+
+export interface MetricsExport {
+  /** OTLP/HTTP metrics endpoint, e.g. the ADOT sidecar's http://127.0.0.1:4318/v1/metrics. */
+  url: string;
+  exportIntervalMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -34,6 +52,10 @@ type Env = Record<string, string | undefined>;
 function serviceUrl(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError(`${name} is required (base URL, e.g. http://localhost:3002)`);
+  return httpUrl(name, value);
+}
+
+function httpUrl(name: string, value: string): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -106,5 +128,40 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
     maxCachedWorkflows: integer(env, 'MAX_CACHED_WORKFLOWS', 200, 2, 100_000),
     logLevel: logLevel(env),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
+    ...optionalMetrics(env),
+    ...optionalDeployment(env),
+  };
+}
+
+/** Both or neither: a build id without a deployment (or the reverse) is a mistake. */
+function optionalDeployment(env: Env): { deployment?: DeploymentVersion } {
+  const names = ['TEMPORAL_WORKER_DEPLOYMENT_NAME', 'TEMPORAL_WORKER_BUILD_ID'] as const;
+  const [deploymentName, buildId] = names.map((name) => env[name]);
+  if (!deploymentName && !buildId) return {};
+  for (const name of names) {
+    const value = env[name];
+    if (!value || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(value)) {
+      throw new ConfigError(
+        `${name} must be set with ${names.join(' and ')}: letters, digits, _ and -, at most 255`,
+      );
+    }
+  }
+  return { deployment: { deploymentName: deploymentName as string, buildId: buildId as string } };
+}
+
+/** Metrics export is on when METRICS_OTLP_URL is set; an interval alone is a mistake. */
+function optionalMetrics(env: Env): { metrics?: MetricsExport } {
+  const url = env.METRICS_OTLP_URL;
+  if (!url) {
+    if (env.METRICS_EXPORT_INTERVAL_MS) {
+      throw new ConfigError('METRICS_EXPORT_INTERVAL_MS is set but METRICS_OTLP_URL is not');
+    }
+    return {};
+  }
+  return {
+    metrics: {
+      url: httpUrl('METRICS_OTLP_URL', url),
+      exportIntervalMs: integer(env, 'METRICS_EXPORT_INTERVAL_MS', 60_000, 1_000, 600_000),
+    },
   };
 }

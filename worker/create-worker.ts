@@ -1,4 +1,10 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
+import {
+  NativeConnection,
+  Worker,
+  type WorkerDeploymentOptions,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { TASK_QUEUE } from '../common/names';
 import { createActivities, type ServiceUrls } from './activities';
 
@@ -13,6 +19,11 @@ export interface SagaWorkerOptions {
   shutdownGraceMs?: number;
   /** @default the SDK's, derived from the heap size */
   maxCachedWorkflows?: number;
+  /**
+   * Poll as this Worker Deployment version; sagas it starts are pinned to it and finish on
+   * it (ADR 0012). @default unversioned
+   */
+  deployment?: WorkerDeploymentVersion;
 }
 
 /** The saga's worker: the one place that wires workflows, activities and the task queue. */
@@ -28,8 +39,18 @@ export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
     activities: createActivities(options.services, options.httpTimeoutMs),
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
     ...(options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
+    ...(options.deployment ? { workerDeploymentOptions: pinnedTo(options.deployment) } : {}),
     ...workflows,
   });
+}
+
+/**
+ * Versioned polling, every saga pinned: a saga waits days, and must finish on the code
+ * that started it while newer versions take new sagas. `patched()` remains the way to
+ * change running sagas.
+ */
+function pinnedTo(version: WorkerDeploymentVersion): WorkerDeploymentOptions {
+  return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' };
 }
 
 export { NativeConnection };

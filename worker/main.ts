@@ -9,12 +9,18 @@ import { ConfigError, loadWorkerConfig } from './config';
 import { createSagaWorker } from './create-worker';
 import { startHealthServer } from './health';
 import { runtimeLogging } from './logger';
+import { buildIdTag, metricsExporter } from './telemetry';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig(process.env, join(import.meta.dirname, 'workflow-bundle.js'));
+  const logging = runtimeLogging(config.logLevel);
   Runtime.install({
-    ...runtimeLogging(config.logLevel),
+    logger: logging.logger,
     shutdownSignals: ['SIGTERM', 'SIGINT'],
+    telemetryOptions: {
+      ...logging.telemetryOptions,
+      metrics: metricsExporter(config.metrics, buildIdTag(config.deployment)),
+    },
   });
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const worker = await createSagaWorker({
@@ -26,12 +32,14 @@ async function main(): Promise<void> {
     taskQueue: config.taskQueue,
     maxCachedWorkflows: config.maxCachedWorkflows,
     workflows: { bundlePath: config.workflowBundlePath },
+    deployment: config.deployment,
   });
   const health = await startHealthServer(config.healthPort, () => worker.getState());
   Runtime.instance().logger.info('worker started', {
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     healthPort: health.port,
+    deployment: config.deployment ?? 'unversioned',
   });
   try {
     await worker.run();

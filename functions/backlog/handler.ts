@@ -7,6 +7,8 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import {
+  PARKED_SAGAS_METRIC,
+  parkedSagasQuery,
   QUEUE_METRICS,
   QUEUE_METRICS_NAMESPACE,
   type QueueMetric,
@@ -82,18 +84,42 @@ export function toMetricData(samples: BacklogSample[], taskQueue: string, at: Da
   });
 }
 
+/** How many sagas on `taskQueue` wait for an operator (docs/runbook.md). */
+export async function countParked(client: Client, taskQueue: string): Promise<number> {
+  const { count } = await client.workflow.count(parkedSagasQuery(taskQueue));
+  return count;
+}
+
+/** The parked-sagas gauge as CloudWatch metric data (dimension TaskQueue). */
+export function parkedMetricData(parked: number, taskQueue: string, at: Date) {
+  return {
+    MetricName: PARKED_SAGAS_METRIC.name,
+    Dimensions: [{ Name: 'TaskQueue', Value: taskQueue }],
+    Timestamp: at,
+    Value: parked,
+    Unit: PARKED_SAGAS_METRIC.unit,
+  };
+}
+
 export async function handler(): Promise<BacklogSample[]> {
   const { temporal: connection, taskQueue } = apiConfig();
-  const samples = await withTemporal((client) =>
-    readBacklog(client, connection.namespace, taskQueue),
+  const [samples, parked] = await withTemporal((client) =>
+    Promise.all([
+      readBacklog(client, connection.namespace, taskQueue),
+      countParked(client, taskQueue),
+    ]),
   );
+  const at = new Date();
   const { CloudWatchClient, PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
   await new CloudWatchClient({}).send(
     new PutMetricDataCommand({
       Namespace: QUEUE_METRICS_NAMESPACE,
-      MetricData: toMetricData(samples, taskQueue, new Date()),
+      MetricData: [
+        ...toMetricData(samples, taskQueue, at),
+        parkedMetricData(parked, taskQueue, at),
+      ],
     }),
   );
-  logger.info('backlog published', { taskQueue, samples });
+  logger.info('backlog published', { taskQueue, samples, parked });
   return samples;
 }

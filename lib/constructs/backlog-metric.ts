@@ -7,6 +7,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { TASK_QUEUE } from '../../common/names';
 import {
+  PARKED_SAGAS_METRIC,
   QUEUE_METRICS,
   QUEUE_METRICS_NAMESPACE,
   type QueueMetric,
@@ -56,6 +57,17 @@ export class BacklogMetric extends Construct {
     new Rule(this, 'EveryMinute', {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.publisher.function, { retryAttempts: 0 })],
+    });
+  }
+
+  /** Sagas parked for an operator (the most seen in each minute). */
+  parkedSagas(): Metric {
+    return new Metric({
+      namespace: QUEUE_METRICS_NAMESPACE,
+      metricName: PARKED_SAGAS_METRIC.name,
+      dimensionsMap: { TaskQueue: TASK_QUEUE },
+      statistic: 'Maximum',
+      period: Duration.minutes(1),
     });
   }
 

@@ -42,7 +42,8 @@ const RATE = { threshold: 5, datapoints: 3, periods: 5 };
 /**
  * The alarms, each notifying the topic. They page on what stops payouts: errors sustained
  * at a rate, no worker polling either task queue, workflow or activity tasks left waiting,
- * fewer worker tasks than wanted, and the queue metrics themselves going silent.
+ * fewer worker tasks than wanted, a saga parked for an operator, and the queue metrics
+ * themselves going silent.
  */
 export class SagaAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -92,6 +93,13 @@ export class SagaAlarms extends Construct {
       threshold: 300,
       periods: 5,
       description: 'activity tasks wait over 5 minutes for a worker, for 5 minutes',
+    });
+    this.add(topic, 'ParkedSagas', {
+      metric: backlog.parkedSagas(),
+      threshold: 1,
+      periods: 1,
+      description:
+        'ParkedSagas: a saga waits for an operator: money state unknown (docs/runbook.md, npm run ops -- list)',
     });
     this.add(topic, 'QueueMetricsSilent', {
       metric: backlog.metric('pollers', 'workflow', 'SampleCount'),

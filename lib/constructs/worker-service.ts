@@ -1,29 +1,19 @@
-import { join } from 'node:path';
-import { Duration } from 'aws-cdk-lib';
-import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import type { DockerImageAsset } from 'aws-cdk-lib/aws-ecr-assets';
 import {
   Cluster,
   type ContainerDefinition,
   ContainerImage,
   ContainerInsights,
-  CpuArchitecture,
-  Secret as EcsSecret,
   FargateService,
-  FargateTaskDefinition,
-  LogDrivers,
-  OperatingSystemFamily,
+  type FargateTaskDefinition,
 } from 'aws-cdk-lib/aws-ecs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type ILogGroup, LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config';
-import { acknowledge } from '../nag-suppressions';
 import type { SagaNetwork } from './network';
 import type { TemporalAccess } from './temporal-access';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const HEALTH_PORT = 8080;
-/** Time the worker needs beyond the activities' grace to close its connection and exit. */
-const EXIT_MARGIN_SECONDS = 15;
+import { workerImageAsset } from './worker-image';
+import { type WorkerTaskProps, workerTaskDefinition } from './worker-task';
 
 export interface WorkerServiceProps {
   readonly config: DeploymentConfig;
@@ -35,12 +25,18 @@ export interface WorkerServiceProps {
 /**
  * The worker on ECS Fargate (arm64): long-running, drained on deploys (stopTimeout
  * exceeds the worker's shutdown grace), rolled back by the circuit breaker when new tasks
- * fail their health check. Scaled by WorkerScaling (worker-scaling.ts).
+ * fail their health check; scaled by WorkerScaling (worker-scaling.ts). It runs the
+ * version built from this checkout; its image hash is that version's build id.
  */
 export class WorkerService extends Construct {
   readonly cluster: Cluster;
   readonly service: FargateService;
   readonly container: ContainerDefinition;
+  /** The worker image built from this checkout. */
+  readonly image: DockerImageAsset;
+  /** The Worker Deployment build id of this service's version: the image hash (ADR 0012). */
+  readonly buildId: string;
+  private readonly taskProps: Omit<WorkerTaskProps, 'image' | 'buildId'>;
 
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
     super(scope, id);
@@ -50,53 +46,18 @@ export class WorkerService extends Construct {
       vpc: network.vpc,
       containerInsightsV2: ContainerInsights.ENABLED,
     });
-    const task = new FargateTaskDefinition(this, 'Task', {
-      cpu: sizing.cpu,
-      memoryLimitMiB: sizing.memoryMiB,
-      runtimePlatform: {
-        cpuArchitecture: CpuArchitecture.ARM64,
-        operatingSystemFamily: OperatingSystemFamily.LINUX,
-      },
+    this.image = workerImageAsset(this, 'Image');
+    this.buildId = this.image.assetHash;
+    const logGroup: ILogGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    // The SDK's metrics, via the ADOT sidecar, as EMF into their own log group (ADR 0010).
+    const sdkMetricsLogGroup = new LogGroup(this, 'SdkMetrics', { retention: props.logRetention });
+    this.taskProps = { config, temporal, logGroup, sdkMetricsLogGroup };
+    const { task, container } = workerTaskDefinition(this, 'Task', {
+      ...this.taskProps,
+      image: ContainerImage.fromDockerImageAsset(this.image),
+      buildId: this.buildId,
     });
-    this.container = task.addContainer('worker', {
-      image: ContainerImage.fromAsset(ROOT, {
-        file: 'worker/Dockerfile',
-        platform: Platform.LINUX_ARM64,
-      }),
-      logging: LogDrivers.awsLogs({
-        streamPrefix: 'worker',
-        logGroup: new LogGroup(this, 'Logs', { retention: props.logRetention }),
-      }),
-      environment: {
-        TEMPORAL_ADDRESS: temporal.address,
-        TEMPORAL_NAMESPACE: temporal.namespace,
-        ORDER_SERVICE_URL: config.services.orderUrl,
-        USER_SERVICE_URL: config.services.userUrl,
-        PAYMENT_SERVICE_URL: config.services.paymentUrl,
-        SHUTDOWN_GRACE_MS: String(sizing.shutdownGraceSeconds * 1000),
-        HEALTH_PORT: String(HEALTH_PORT),
-        LOG_LEVEL: 'INFO',
-        // Half the task for V8's heap: GC works before the task nears its limit (docs/performance.md).
-        NODE_OPTIONS: `--max-old-space-size=${Math.floor(sizing.memoryMiB / 2)}`,
-      },
-      secrets: this.credentialSecrets(temporal),
-      healthCheck: {
-        command: [
-          'CMD',
-          'node',
-          '-e',
-          `fetch('http://127.0.0.1:${HEALTH_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
-        ],
-        interval: Duration.seconds(30),
-        timeout: Duration.seconds(5),
-        retries: 3,
-        startPeriod: Duration.seconds(60),
-      },
-      stopTimeout: Duration.seconds(sizing.shutdownGraceSeconds + EXIT_MARGIN_SECONDS),
-      readonlyRootFilesystem: true,
-    });
-    acknowledge(task, 'workerPlainSettings');
-    if (task.executionRole) acknowledge(task.executionRole, 'ecsExecutionRole');
+    this.container = container;
     this.service = new FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: task,
@@ -109,13 +70,12 @@ export class WorkerService extends Construct {
     });
   }
 
-  /** The Temporal credential as ECS secrets: injected at start, never in the template. */
-  private credentialSecrets(temporal: TemporalAccess): Record<string, EcsSecret> {
-    if (temporal.authKind === 'apiKey')
-      return { TEMPORAL_API_KEY: EcsSecret.fromSecretsManager(temporal.secret) };
-    return {
-      TEMPORAL_TLS_CLIENT_CERT_DATA: EcsSecret.fromSecretsManager(temporal.secret, 'cert'),
-      TEMPORAL_TLS_CLIENT_KEY_DATA: EcsSecret.fromSecretsManager(temporal.secret, 'key'),
-    };
+  /**
+   * A task definition of an earlier version, from its image in the CDK asset repository
+   * (tagged with its hash, which is its build id), with this version's settings.
+   */
+  earlierVersionTask(scope: Construct, id: string, buildId: string): FargateTaskDefinition {
+    const image = ContainerImage.fromEcrRepository(this.image.repository, buildId);
+    return workerTaskDefinition(scope, id, { ...this.taskProps, image, buildId }).task;
   }
 }

@@ -1,8 +1,12 @@
-/** The CDK app as `cdk synth` builds it from cdk.json, for template tests. */
+/**
+ * The CDK app as `cdk synth` builds it from cdk.json's context (environment `dev`), with
+ * `overrides` applied to that environment; and readers for what the worker tests inspect.
+ */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, type SagaApp } from '../../lib/app';
 
 export const cdkJson = JSON.parse(
@@ -24,4 +28,47 @@ export function synthApp(
   if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
   const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context });
   return buildApp(app);
+}
+
+export interface Synthesized {
+  worker: Template;
+  monitoring: Template;
+}
+
+export function synth(overrides: Record<string, unknown> = {}): Synthesized {
+  const built = synthApp(overrides);
+  return {
+    worker: Template.fromStack(built.worker),
+    monitoring: Template.fromStack(built.monitoring),
+  };
+}
+
+/** The parts of a synthesized container definition these tests read. */
+export interface ContainerJson {
+  Name: string;
+  Essential?: boolean;
+  Image?: unknown;
+  Environment?: Array<{ Name: string; Value: unknown }>;
+  LinuxParameters?: { InitProcessEnabled?: boolean };
+  RestartPolicy?: { Enabled?: boolean };
+}
+
+/** Every container of every task definition in the template. */
+export function containers(template: Template): ContainerJson[] {
+  return Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
+    (task) => task.Properties.ContainerDefinitions as ContainerJson[],
+  );
+}
+
+/** A container's plain environment variable; CloudFormation joins become text with `<ref>`. */
+export function envOf(container: ContainerJson | undefined, name: string): string | undefined {
+  const value = container?.Environment?.find((e) => e.Name === name)?.Value;
+  return value === undefined ? undefined : flatten(value);
+}
+
+function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map(flatten).join(join[0]);
+  return '<ref>';
 }
