@@ -41,7 +41,7 @@ export const FailureType = {
   DownstreamRejected: 'DownstreamRejected',
   /** 5xx, 429, timeout or connection error: worth retrying. */
   DownstreamUnavailable: 'DownstreamUnavailable',
-  /** A compensation itself could not be completed: operator attention needed. */
+  /** v1 only: a compensation could not be completed (v2 parks for an operator instead). */
   CompensationFailed: 'CompensationFailed',
 } as const;
 

@@ -61,7 +61,8 @@ describe('Worker Versioning: pinned sagas across a deploy and a rollback', () =>
       ORDER_SERVICE_URL: h.sandbox.urls.order,
       USER_SERVICE_URL: h.sandbox.urls.user,
       PAYMENT_SERVICE_URL: payment.url,
-      HTTP_TIMEOUT_MS: '60000',
+      HTTP_TIMEOUT_MS: '55000',
+      SAGA_ACTIVITY_TIMEOUT_MS: String(HELD_SETTINGS.activityTimeoutMs),
     });
     workers.push(worker);
     await waitHealthy(await worker.started);
