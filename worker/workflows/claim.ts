@@ -1,4 +1,4 @@
-import { condition, defineSignal, setHandler, setWorkflowOptions } from '@temporalio/workflow';
+import { condition, defineSignal, setHandler } from '@temporalio/workflow';
 import type { ReleaseClaim } from '../activities/claim-activities';
 
 /** The holder saw the payment leave AUTHORIZED: no queued release can pay any more. */
@@ -19,8 +19,3 @@ export async function ReleaseClaimWorkflow(claim: ReleaseClaim): Promise<Release
   await condition(() => settled);
   return claim;
 }
-
-// Claims stay open for as long as a payment may have a release queued: pinned to the
-// version that started them they would keep that version draining for good. Their code
-// (wait for one signal) never changes, so they follow the current version instead.
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, ReleaseClaimWorkflow);

@@ -102,6 +102,9 @@ async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendRes
       interval = Math.min(interval * 2, cap);
       const changed = await changedSinceCheck(run);
       if (changed) return changed;
+      // A cancel that arrived with the timer, or during the re-read, is obeyed too: nothing
+      // has been queued yet (found by the reliability suite).
+      if (run.cancelRequested) return { kind: 'cancelled' };
     }
   }
 }
