@@ -1,7 +1,9 @@
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { FailureType } from '../../common/failures';
 import { RELEASE_CLAIM_WORKFLOW_TYPE, releaseClaimIdFor } from '../../common/names';
+import { failure } from '../clients/errors';
 
 /** Who holds a payment's release claim. */
 export interface ReleaseClaim {
@@ -65,4 +67,32 @@ async function claimHolder(claimId: string): Promise<ReleaseClaim> {
     history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error(`release claim ${claimId} has no recorded holder`);
   return defaultPayloadConverter.fromPayload<ReleaseClaim>(payload);
+}
+
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Checked by the release activity right before it sends: only the saga run that holds the
+ * payment's claim may send. A reset run replays the claim its predecessor was granted, so
+ * the workflow alone cannot tell; the activity knows which run it works for. Refused:
+ * `ReleaseOutcomeUnknown` (the holder may have sent: confirm, never send). A claim that
+ * cannot be read: `ReleaseNotQueued` (nothing was sent). No claim at all: a saga from
+ * before the claims (v1), which sends as it always did.
+ */
+export async function assertReleaseClaimHolder(paymentId: string): Promise<void> {
+  const execution = Context.current().info.workflowExecution;
+  let holder: ReleaseClaim;
+  try {
+    holder = await claimHolder(releaseClaimIdFor(paymentId));
+  } catch (error) {
+    if (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND) return;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw failure(FailureType.ReleaseNotQueued, `release claim unreadable, not sent: ${reason}`);
+  }
+  if (holder.workflowId === execution?.workflowId && holder.runId === execution.runId) return;
+  throw ApplicationFailure.create({
+    type: FailureType.ReleaseOutcomeUnknown,
+    message: `not sent: the release claim of payment ${paymentId} is held by run ${holder.runId}, which may have sent it`,
+    nonRetryable: true,
+  });
 }

@@ -1,11 +1,14 @@
 import type { PaymentSnapshot } from '../../common/contracts';
 import type { PaymentClient } from '../clients/payment-client';
+import { assertReleaseClaimHolder } from './claim-activities';
 import { requestContext } from './context';
 
 export interface ReleaseFundsInput {
   paymentId: string;
   runnerId: string;
   connectAccountId: string;
+  /** An operator's resend: sent whatever the payment's release claim says. */
+  byOperator?: boolean;
 }
 
 /**
@@ -27,6 +30,7 @@ export function createPaymentActivities(payments: PaymentClient) {
      * decides whether a failed request may be re-sent.
      */
     async requestRelease(input: ReleaseFundsInput): Promise<void> {
+      if (!input.byOperator) await assertReleaseClaimHolder(input.paymentId);
       const body = { runner_id: input.runnerId, runner_connect_account_id: input.connectAccountId };
       const ctx = requestContext(releaseIdempotencyKey(input.paymentId));
       await payments.release(input.paymentId, body, ctx);

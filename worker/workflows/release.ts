@@ -180,6 +180,7 @@ async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string
     paymentId: facts.payment.paymentId,
     runnerId: run.runnerId,
     connectAccountId: facts.connectAccountId,
+    byOperator: true,
   };
   try {
     await run.acts.release.requestRelease(request);
