@@ -9,6 +9,7 @@ import { determinism } from './determinism';
 import { ReliabilityEnvironment } from './environment';
 import type { ScenarioResult } from './helpers';
 import { hostileInput } from './hostile';
+import { interruptions } from './interruptions';
 import { downstreamFaults, duplicates, load, serverRestart, workerCrashes } from './scenarios';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -28,6 +29,7 @@ function scenarios(env: ReliabilityEnvironment): Array<[string, () => Promise<Sc
   const all: Array<[string, () => Promise<ScenarioResult>]> = [
     // First: it checks that no saga starts and no service is called, while nothing else runs.
     ['hostile', () => hostileInput(env)],
+    ['interruptions', () => interruptions(env)],
     ['crashes', () => workerCrashes(env)],
     ['restart', () => serverRestart(env)],
     ['faults5', () => downstreamFaults(env, 0.05)],
