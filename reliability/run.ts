@@ -11,6 +11,7 @@ import type { ScenarioResult } from './helpers';
 import { hostileInput } from './hostile';
 import { interruptions } from './interruptions';
 import { downstreamFaults, duplicates, load, serverRestart, workerCrashes } from './scenarios';
+import { supportChanges } from './support-changes';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -30,6 +31,7 @@ function scenarios(env: ReliabilityEnvironment): Array<[string, () => Promise<Sc
     // First: it checks that no saga starts and no service is called, while nothing else runs.
     ['hostile', () => hostileInput(env)],
     ['interruptions', () => interruptions(env)],
+    ['support', () => supportChanges(env)],
     ['crashes', () => workerCrashes(env)],
     ['restart', () => serverRestart(env)],
     ['faults5', () => downstreamFaults(env, 0.05)],
