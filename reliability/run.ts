@@ -10,6 +10,7 @@ import { ReliabilityEnvironment } from './environment';
 import type { ScenarioResult } from './helpers';
 import { hostileInput } from './hostile';
 import { interruptions } from './interruptions';
+import { longOutage, publishErrors } from './payment-outages';
 import { downstreamFaults, duplicates, load, serverRestart, workerCrashes } from './scenarios';
 import { supportChanges } from './support-changes';
 
@@ -32,6 +33,8 @@ function scenarios(env: ReliabilityEnvironment): Array<[string, () => Promise<Sc
     ['hostile', () => hostileInput(env)],
     ['interruptions', () => interruptions(env)],
     ['support', () => supportChanges(env)],
+    ['outage', () => longOutage(env)],
+    ['publish', () => publishErrors(env)],
     ['crashes', () => workerCrashes(env)],
     ['restart', () => serverRestart(env)],
     ['faults5', () => downstreamFaults(env, 0.05)],
