@@ -22,13 +22,15 @@ import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-
 /**
  * Saga settings for the suite, passed to every saga the API starts. Windows short enough
  * that an unknown release or an unconfirmed revert parks within seconds, and a release
- * retry window (2 min) longer than the suite's 45 s Payment Service outage.
+ * retry window (2 min) longer than the suite's 45 s Payment Service outage. Re-sends after
+ * a 503 come 0.75, 2.25, 5.25, 11.25, 23.25 and 47.25 s after the first: the last one
+ * falls just after that outage, so the scenario does not idle through a longer backoff.
  */
 export const SUITE_SAGA_SETTINGS: Partial<SagaSettings> = {
   settlementWaitMs: 20_000,
   revertWaitMs: 20_000,
   releaseRetryWindowMs: 120_000,
-  releaseRetryIntervalMs: 1_000,
+  releaseRetryIntervalMs: 750,
   connectAccountPollMs: 250,
   activityTimeoutMs: 5_000,
 };

@@ -138,7 +138,7 @@ export async function duplicates(env: ReliabilityEnvironment): Promise<ScenarioR
   };
 }
 
-export async function load(env: ReliabilityEnvironment, n = 500): Promise<ScenarioResult> {
+export async function load(env: ReliabilityEnvironment, n = 400): Promise<ScenarioResult> {
   retried.count = 0;
   const [verdicts, seconds] = await timed(async () =>
     judge(env, await triggerOrders(env, n), 300_000),
