@@ -4,7 +4,7 @@
  * transfers again. So a release request is only ever repeated after every earlier one was
  * definitely not queued, and a run that did not claim the payment never sends one.
  */
-import { ApplicationFailure, condition, log } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched } from '@temporalio/workflow';
 import {
   type OrderSnapshot,
   OrderStatus,
@@ -28,6 +28,9 @@ export type PivotOutcome =
   | { kind: 'orderChanged'; order: OrderSnapshot }
   /** An operator decided to return the money. */
   | { kind: 'refund'; decision: DecisionRecord };
+
+/** Marks sagas that re-check a cancel request right before each re-send. */
+export const CANCEL_BEFORE_RESEND_PATCH = 'cancel-checked-before-resend';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -93,6 +96,9 @@ async function sendRelease(run: SagaRun, facts: PivotFacts): Promise<SendResult>
       interval = Math.min(interval * 2, cap);
       const changed = await changedSinceCheck(run);
       if (changed) return changed;
+      // A cancel that arrived with the timer, or during the re-read, is obeyed too: nothing
+      // has been queued yet. Patched: older histories re-sent here.
+      if (run.cancelRequested && patched(CANCEL_BEFORE_RESEND_PATCH)) return { kind: 'cancelled' };
     }
   }
 }
