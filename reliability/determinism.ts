@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import type { ReliabilityEnvironment } from './environment';
-import type { ScenarioResult } from './scenarios';
+import type { ScenarioResult } from './helpers';
 
 const ROOT = join(import.meta.dirname, '..');
 const BUNDLE = join(ROOT, 'dist', 'worker', 'workflow-bundle.js');

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { SagaSettings } from '../common/saga';
+import { sagaSettingVar } from '../functions/config';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
@@ -17,11 +19,41 @@ import { freePort } from '../sandbox/ports';
 import { startDevServer } from '../sandbox/temporal-server';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 
-/** Saga settings for the suite: ambiguous releases settle or revert within seconds. */
-const SAGA_ENV = { SAGA_SETTLEMENT_WAIT_MS: '20000', SAGA_ACTIVITY_TIMEOUT_MS: '5000' };
+/**
+ * Saga settings for the suite, passed to every saga the API starts. Windows short enough
+ * that an unknown release or an unconfirmed revert parks within seconds, and a release
+ * retry window (2 min) longer than the suite's 45 s Payment Service outage. Re-sends after
+ * a 503 come 0.75, 2.25, 5.25, 11.25, 23.25 and 47.25 s after the first: the last one
+ * falls just after that outage, so the scenario does not idle through a longer backoff.
+ */
+export const SUITE_SAGA_SETTINGS: Partial<SagaSettings> = {
+  settlementWaitMs: 20_000,
+  revertWaitMs: 20_000,
+  releaseRetryWindowMs: 120_000,
+  releaseRetryIntervalMs: 750,
+  connectAccountPollMs: 250,
+  activityTimeoutMs: 5_000,
+};
+
+const SAGA_ENV = Object.fromEntries(
+  Object.entries(SUITE_SAGA_SETTINGS).map(([key, value]) => [
+    sagaSettingVar(key as keyof SagaSettings),
+    String(value),
+  ]),
+);
+
+/** A change support made to an order behind the saga's back, at ledger position `seq`. */
+export interface SupportChange {
+  kind: 'cancelled' | 'reassigned';
+  seq: number;
+}
 
 export class ReliabilityEnvironment {
   worker: WorkerProcess | undefined;
+  /** Every saga run of an order that the API answered with, or that a reset created. */
+  readonly runs = new Map<string, Set<string>>();
+  /** Changes support made to orders (cancel, reassignment), for the payout invariant. */
+  readonly supportChanges = new Map<string, SupportChange[]>();
 
   private constructor(
     private server: TestWorkflowEnvironment,
@@ -92,7 +124,17 @@ export class ReliabilityEnvironment {
     });
   }
 
-  /** POSTs a trigger to the API over HTTP. */
+  noteRun(orderId: string, runId: string): void {
+    const runs = this.runs.get(orderId) ?? new Set<string>();
+    runs.add(runId);
+    this.runs.set(orderId, runs);
+  }
+
+  noteSupportChange(orderId: string, change: SupportChange): void {
+    this.supportChanges.set(orderId, [...(this.supportChanges.get(orderId) ?? []), change]);
+  }
+
+  /** POSTs a trigger to the API over HTTP; remembers the run it answered with. */
   async trigger(body: unknown, init: { raw?: string; headers?: Record<string, string> } = {}) {
     const reply = await fetch(`${this.api.url}/triggerCompleteOrderWorkflow`, {
       method: 'POST',
@@ -107,6 +149,11 @@ export class ReliabilityEnvironment {
       json = undefined;
     }
     const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN);
+    const orderId = (body as { order_id?: unknown } | undefined)?.order_id;
+    const runId = (json as { run_id?: unknown } | undefined)?.run_id;
+    if (reply.status === 200 && typeof orderId === 'string' && typeof runId === 'string') {
+      this.noteRun(orderId.toLowerCase(), runId);
+    }
     return {
       status: reply.status,
       contentType: reply.headers.get('content-type'),

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { ReliabilityEnvironment } from './environment';
-import type { ScenarioResult } from './scenarios';
+import type { ScenarioResult } from './helpers';
 
 interface HostileRequest {
   name: string;

@@ -1,75 +1,19 @@
 /**
- * The reliability scenarios. Each triggers real sagas, injects its faults, waits for the
- * sagas to end, and returns one row of the summary with every invariant violation found.
+ * The reliability scenarios that existed before issue 9: process and server crashes,
+ * random downstream faults, duplicate triggers, load. Each triggers real sagas, injects its
+ * faults, waits for the sagas to end or park, and returns one row of the summary.
  */
 import type { Fault, Route } from '../sandbox';
 import type { ReliabilityEnvironment } from './environment';
-import { judge, type OrderVerdict } from './invariants';
-
-export interface ScenarioResult {
-  scenario: string;
-  orders: number;
-  faults: string;
-  outcomes: string;
-  violations: string[];
-  seconds: number;
-}
-
-function summarize(verdicts: OrderVerdict[]): Pick<ScenarioResult, 'outcomes' | 'violations'> {
-  const counts = new Map<string, number>();
-  for (const v of verdicts) counts.set(v.outcome, (counts.get(v.outcome) ?? 0) + 1);
-  return {
-    outcomes: [...counts].map(([k, n]) => `${n} ${k}`).join(', '),
-    violations: verdicts.flatMap((v) => v.violations.map((x) => `${v.orderId}: ${x}`)),
-  };
-}
-
-/** Triggers answered 503 and retried after Retry-After, as a well-behaved caller does. */
-export const retried = { count: 0 };
-
-/** Triggers like the mobile backend: a 503 is retried after its Retry-After (the trigger is idempotent). */
-async function triggerUntilAccepted(env: ReliabilityEnvironment, body: unknown) {
-  for (let attempt = 1; ; attempt++) {
-    const reply = await env.trigger(body);
-    if (reply.status !== 503 || attempt >= 40) return reply;
-    retried.count += 1;
-    // Jitter spreads the retries of a burst instead of replaying it every Retry-After.
-    const waitMs = (reply.retryAfter || 1) * 1000 * (0.2 + Math.random());
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
-  }
-}
-
-/** Seeds `n` orders and triggers each through the HTTP API; returns their ids. */
-async function triggerOrders(env: ReliabilityEnvironment, n: number, seed = {}): Promise<string[]> {
-  const seeded = Array.from({ length: n }, () => env.sandbox.state.seedOrder(seed));
-  const replies = await Promise.all(
-    seeded.map((s) =>
-      triggerUntilAccepted(env, { order_id: s.orderId, clerk_user_id: s.runnerId }),
-    ),
-  );
-  const refused = replies.filter((r) => r.status !== 200);
-  if (refused.length > 0)
-    throw new Error(`${refused.length} triggers refused: ${JSON.stringify(refused[0])}`);
-  return seeded.map((s) => s.orderId);
-}
-
-function nextLedger(env: ReliabilityEnvironment, kind: string, after = 0): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const listener = (entry: { kind: string }) => {
-      if (entry.kind !== kind || ++seen <= after) return;
-      env.sandbox.state.off('ledger', listener);
-      resolve();
-    };
-    env.sandbox.state.on('ledger', listener);
-  });
-}
-
-async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
-  const started = Date.now();
-  const value = await run();
-  return [value, Math.round((Date.now() - started) / 100) / 10];
-}
+import {
+  nextLedger,
+  retried,
+  type ScenarioResult,
+  summarize,
+  timed,
+  triggerOrders,
+} from './helpers';
+import { judge } from './judge';
 
 export async function workerCrashes(env: ReliabilityEnvironment, n = 30): Promise<ScenarioResult> {
   const [verdicts, seconds] = await timed(async () => {
@@ -78,8 +22,8 @@ export async function workerCrashes(env: ReliabilityEnvironment, n = 30): Promis
     const ids = await triggerOrders(env, n);
     const killPoints = [
       nextLedger(env, 'release-request'),
-      nextLedger(env, 'transfer', 5),
-      nextLedger(env, 'release-request', 15),
+      nextLedger(env, 'transfer', { after: 5 }),
+      nextLedger(env, 'release-request', { after: 15 }),
     ];
     for (const point of killPoints) {
       await point;
@@ -103,7 +47,7 @@ export async function serverRestart(env: ReliabilityEnvironment, n = 30): Promis
     env.sandbox.state.settleDelayMs = 1_000;
     const ids = await triggerOrders(env, n);
     await Promise.race([
-      nextLedger(env, 'release-request', 5),
+      nextLedger(env, 'release-request', { after: 5 }),
       new Promise((resolve) => setTimeout(resolve, 15_000)),
     ]);
     await env.restartServer();
@@ -194,7 +138,7 @@ export async function duplicates(env: ReliabilityEnvironment): Promise<ScenarioR
   };
 }
 
-export async function load(env: ReliabilityEnvironment, n = 500): Promise<ScenarioResult> {
+export async function load(env: ReliabilityEnvironment, n = 400): Promise<ScenarioResult> {
   retried.count = 0;
   const [verdicts, seconds] = await timed(async () =>
     judge(env, await triggerOrders(env, n), 300_000),

@@ -9,7 +9,7 @@ import { paymentErrorBody, paymentRouter } from './services/payment-service';
 import { SandboxState } from './services/state';
 import { userErrorBody, userRouter } from './services/user-service';
 
-export type { Fault, Route } from './services/faults';
+export type { Fault, InjectedFault, Route } from './services/faults';
 export type { LedgerEntry, SeededOrder, SeedOptions } from './services/state';
 
 export interface Sandbox {

@@ -134,4 +134,37 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
     expect(state.entries('refund', seeded.orderId)).toHaveLength(1);
     expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
   });
+
+  it("parks a later run that finds the claim taken, and sends on an operator's resend", async () => {
+    // The first run claims the payment, then only ever hears 503 KAFKA_ERROR: nothing is
+    // queued when it is terminated, but a later run cannot know that.
+    const seeded = h.sandbox.state.seedOrder();
+    const outage = h.sandbox.faults.inject({
+      route: 'release',
+      key: seeded.paymentId,
+      status: 503,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const input = { orderId: seeded.orderId, runnerId: seeded.runnerId, settings: FAST_SETTINGS };
+    const first = await h.start(input);
+    await progressWhen(
+      first,
+      (p) => p.waitingFor?.startsWith('payment service to accept') === true,
+    );
+    await first.terminate('operator terminated a saga stuck in an outage');
+    outage.remove();
+    const second = await h.start({
+      ...input,
+      settings: { ...FAST_SETTINGS, settlementWaitMs: 1_000 },
+    });
+    expect((await parkedProgress(second)).parked?.reason).toBe('RELEASE_UNCONFIRMED');
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(0);
+    await second.executeUpdate(DECIDE_UPDATE, {
+      args: [{ action: 'resend', operator: 'ops@example.com', reason: 'no transfer in Stripe' }],
+    });
+    const result = (await second.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(h.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(1);
+    expect(h.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+  });
 });

@@ -38,6 +38,45 @@ describe('CompleteOrderWorkflow: cancel requests', () => {
     expect(state.payments.get(seeded.paymentId)?.status).toBe('AUTHORIZED');
   });
 
+  it('returns the money when cancelled between two releases that were not queued', async () => {
+    const seeded = h.sandbox.state.seedOrder();
+    const { faults } = h.sandbox;
+    const outage = faults.inject({
+      route: 'release',
+      key: seeded.paymentId,
+      status: 503,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const settings = { ...FAST_SETTINGS, releaseRetryIntervalMs: 100 };
+    const handle = await h.start({ ...seeded, settings });
+    await progressWhen(
+      handle,
+      (p) => p.waitingFor?.startsWith('payment service to accept') === true,
+    );
+    // The re-read of the order before the next re-send hangs; the cancel arrives meanwhile
+    // (or, as the suite saw, in the same workflow task as the re-send timer firing).
+    const reread = faults.inject({
+      route: 'getOrderDetails',
+      key: seeded.orderId,
+      delayMs: 1_500,
+      drop: true,
+      times: Number.POSITIVE_INFINITY,
+    });
+    for (let waitMs = 20; reread.hits === 0; waitMs = Math.min(waitMs * 2, 500)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+    await handle.cancel();
+    await progressWhen(handle, (p) => p.cancelRequested === true);
+    outage.remove();
+    reread.remove();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    const { state } = h.sandbox;
+    expect(state.entries('release-request', seeded.orderId)).toHaveLength(0);
+    expect(state.payments.get(seeded.paymentId)?.status).toBe('REVERTED');
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
+  });
+
   it('finishes confirming and completes when cancelled with the release queued', async () => {
     h.sandbox.state.holdQueue = true;
     const seeded = h.sandbox.state.seedOrder();

@@ -27,25 +27,55 @@ export interface Fault {
   afterProcessing?: boolean;
   /** Hit each matching request with this probability (default 1: every one, `times` times). */
   probability?: number;
+  /**
+   * Only requests that name this id (an order, payment or runner id) in their path, query
+   * or JSON body: a fault for one saga among many running at once.
+   */
+  key?: string;
 }
 
-export class FaultTable {
-  private readonly faults: Array<Fault & { remaining: number }> = [];
+/** An injected fault: how often it hit, and a way to lift it. */
+export interface InjectedFault {
+  readonly hits: number;
+  remove(): void;
+}
 
-  inject(fault: Fault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? 1 });
+type Active = Fault & { remaining: number; hits: number };
+
+export class FaultTable {
+  private readonly faults: Active[] = [];
+
+  inject(fault: Fault): InjectedFault {
+    const active: Active = { ...fault, remaining: fault.times ?? 1, hits: 0 };
+    this.faults.push(active);
+    return {
+      get hits() {
+        return active.hits;
+      },
+      remove: () => {
+        const at = this.faults.indexOf(active);
+        if (at >= 0) this.faults.splice(at, 1);
+      },
+    };
   }
 
   clear(): void {
     this.faults.length = 0;
   }
 
-  /** Takes the first active fault for `route`, counting it as used. */
-  take(route: Route): Fault | undefined {
+  /** Takes the first active fault for `route` (and one of `keys`), counting it as used. */
+  take(route: Route, keys: ReadonlySet<string> = new Set()): Fault | undefined {
     const fault = this.faults.find(
-      (f) => f.route === route && f.remaining > 0 && Math.random() < (f.probability ?? 1),
+      (f) =>
+        f.route === route &&
+        f.remaining > 0 &&
+        (f.key === undefined || keys.has(f.key)) &&
+        Math.random() < (f.probability ?? 1),
     );
-    if (fault) fault.remaining -= 1;
+    if (fault) {
+      fault.remaining -= 1;
+      fault.hits += 1;
+    }
     return fault;
   }
 }

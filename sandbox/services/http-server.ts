@@ -48,6 +48,22 @@ async function readBody(req: IncomingMessage): Promise<{ json: unknown; isJson: 
   }
 }
 
+/** The ids a request names (path segments, query values, JSON string fields), for keyed faults. */
+function requestKeys(url: URL, json: unknown): Set<string> {
+  const keys = new Set<string>(url.searchParams.values());
+  for (const segment of url.pathname.split('/')) {
+    try {
+      keys.add(decodeURIComponent(segment));
+    } catch {
+      keys.add(segment);
+    }
+  }
+  if (typeof json === 'object' && json !== null) {
+    for (const value of Object.values(json)) if (typeof value === 'string') keys.add(value);
+  }
+  return keys;
+}
+
 function send(res: ServerResponse, reply: SandboxReply): void {
   if (res.destroyed) return;
   res.writeHead(reply.status, { 'content-type': 'application/json' });
@@ -95,7 +111,7 @@ export async function startJsonServer(
     const handler = router(req.method ?? 'GET', url);
     const { json, isJson } = await readBody(req);
     if (!handler) return send(res, { status: 404, body: { error: 'Not found' } });
-    const fault = faults.take(handler.route);
+    const fault = faults.take(handler.route, requestKeys(url, json));
     const errorFor = errorBody(fault?.status ?? 500);
     if (
       fault &&
