@@ -3,7 +3,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { DECIDE_UPDATE } from '../common/operator';
 import type { CompleteOrderResult } from '../common/saga';
-import type { LedgerEntry } from '../sandbox';
 import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /**
@@ -15,22 +14,11 @@ import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './suppo
 describe('CompleteOrderWorkflow: one release per payment across runs', () => {
   const h = useHarness({ httpTimeoutMs: 1_000 });
 
-  function nextLedger(kind: LedgerEntry['kind'], orderId: string): Promise<LedgerEntry> {
-    return new Promise((resolve) => {
-      const listener = (entry: LedgerEntry) => {
-        if (entry.kind !== kind || entry.orderId !== orderId) return;
-        h.sandbox.state.off('ledger', listener);
-        resolve(entry);
-      };
-      h.sandbox.state.on('ledger', listener);
-    });
-  }
-
   /** Starts a saga and returns once its release is queued (and held, unsettled). */
   async function sagaWithQueuedRelease() {
     h.sandbox.state.holdQueue = true;
     const seeded = h.sandbox.state.seedOrder();
-    const queued = nextLedger('release-request', seeded.orderId);
+    const queued = h.sandbox.state.nextEntry('release-request', seeded.orderId);
     const input = { orderId: seeded.orderId, runnerId: seeded.runnerId, settings: FAST_SETTINGS };
     const first = await h.start(input);
     await queued;

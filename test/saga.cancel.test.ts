@@ -2,7 +2,6 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
-import type { LedgerEntry } from '../sandbox';
 import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
 
 /**
@@ -11,17 +10,6 @@ import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
  */
 describe('CompleteOrderWorkflow: cancel requests', () => {
   const h = useHarness({ httpTimeoutMs: 1_000 });
-
-  function nextLedger(kind: LedgerEntry['kind'], orderId: string): Promise<LedgerEntry> {
-    return new Promise((resolve) => {
-      const listener = (entry: LedgerEntry) => {
-        if (entry.kind !== kind || entry.orderId !== orderId) return;
-        h.sandbox.state.off('ledger', listener);
-        resolve(entry);
-      };
-      h.sandbox.state.on('ledger', listener);
-    });
-  }
 
   it('compensates and ends CANCELLED when cancelled during the onboarding wait', async () => {
     const settings = { ...FAST_SETTINGS, connectAccountPollMs: 100 };
@@ -80,7 +68,7 @@ describe('CompleteOrderWorkflow: cancel requests', () => {
   it('finishes confirming and completes when cancelled with the release queued', async () => {
     h.sandbox.state.holdQueue = true;
     const seeded = h.sandbox.state.seedOrder();
-    const queued = nextLedger('release-request', seeded.orderId);
+    const queued = h.sandbox.state.nextEntry('release-request', seeded.orderId);
     const handle = await h.start({ ...seeded, settings: FAST_SETTINGS });
     await queued;
     await handle.cancel();
@@ -98,7 +86,7 @@ describe('CompleteOrderWorkflow: cancel requests', () => {
   it('completes the order when cancelled while marking it COMPLETED', async () => {
     h.sandbox.state.holdQueue = true;
     const seeded = h.sandbox.state.seedOrder();
-    const queued = nextLedger('release-request', seeded.orderId);
+    const queued = h.sandbox.state.nextEntry('release-request', seeded.orderId);
     const handle = await h.start({ ...seeded, settings: FAST_SETTINGS });
     await queued;
     // DELIVERED is written; the next status write is COMPLETED, and it answers slowly:

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
-import type { LedgerEntry } from '../sandbox';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 import { FAST_SETTINGS, type Harness, parkedProgress, startHarness } from './support/harness';
 
@@ -39,17 +38,6 @@ describe('Worker process: killed and restarted mid-saga', () => {
     return worker;
   }
 
-  function nextLedger(kind: LedgerEntry['kind']): Promise<LedgerEntry> {
-    return new Promise((resolve) => {
-      const listener = (entry: LedgerEntry) => {
-        if (entry.kind !== kind) return;
-        h.sandbox.state.off('ledger', listener);
-        resolve(entry);
-      };
-      h.sandbox.state.on('ledger', listener);
-    });
-  }
-
   async function kill(worker: WorkerProcess): Promise<void> {
     worker.child.kill('SIGKILL');
     expect((await worker.exited).signal).toBe('SIGKILL');
@@ -59,7 +47,7 @@ describe('Worker process: killed and restarted mid-saga', () => {
     // The service queues the release but holds its reply: the worker dies waiting for it.
     h.sandbox.faults.inject({ route: 'release', afterProcessing: true, delayMs: 60_000 });
     const first = await startWorker();
-    const released = nextLedger('release-request');
+    const released = h.sandbox.state.nextEntry('release-request');
     const { seeded, handle } = await h.seedAndStart();
     await released;
     await kill(first);
@@ -76,7 +64,7 @@ describe('Worker process: killed and restarted mid-saga', () => {
     // operator when the (here short) settlement window ends. ADR 0002.
     const settings = { ...FAST_SETTINGS, settlementWaitMs: 15_000 };
     const first = await startWorker();
-    const released = nextLedger('release-request');
+    const released = h.sandbox.state.nextEntry('release-request');
     const sagas = await Promise.all([1, 2, 3, 4].map(() => h.seedAndStart({}, settings)));
     const firstReleased = await released;
     await kill(first);
@@ -102,7 +90,7 @@ describe('Worker process: killed and restarted mid-saga', () => {
 
   it('finishes the saga after a kill before the release, releasing exactly once', async () => {
     const first = await startWorker();
-    const delivered = nextLedger('status-change');
+    const delivered = h.sandbox.state.nextEntry('status-change');
     const { seeded, handle } = await h.seedAndStart();
     await delivered;
     await kill(first);
@@ -115,7 +103,7 @@ describe('Worker process: killed and restarted mid-saga', () => {
   it('drains on SIGTERM: exits 0, logs JSON, and the next worker finishes the saga', async () => {
     h.sandbox.faults.inject({ route: 'paymentStatus', delayMs: 500 });
     const first = await startWorker();
-    const delivered = nextLedger('status-change');
+    const delivered = h.sandbox.state.nextEntry('status-change');
     const { seeded, handle } = await h.seedAndStart();
     await delivered;
     first.child.kill('SIGTERM');

@@ -193,6 +193,18 @@ export class SandboxState extends EventEmitter {
     return [...this.payments.values()].find((p) => p.orderId === orderId);
   }
 
+  /** Resolves with the next ledger entry of `kind` (for `orderId`, when given). */
+  nextEntry(kind: LedgerKind, orderId?: string): Promise<LedgerEntry> {
+    return new Promise((resolve) => {
+      const listener = (entry: LedgerEntry) => {
+        if (entry.kind !== kind || (orderId && entry.orderId !== orderId)) return;
+        this.off('ledger', listener);
+        resolve(entry);
+      };
+      this.on('ledger', listener);
+    });
+  }
+
   entries(kind: LedgerKind, orderId?: string): LedgerEntry[] {
     return this.ledger.filter((e) => e.kind === kind && (!orderId || e.orderId === orderId));
   }
