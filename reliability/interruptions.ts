@@ -88,7 +88,7 @@ async function runCase(env: ReliabilityEnvironment, point: Point, how: Interrupt
     await triggerOrder(env, seeded.orderId, seeded.runnerId);
     if (!(await armed.reached())) result.problems.push(`never reached ${point.name}`);
     await interrupt(env, seeded.orderId, how);
-    armed.lift();
+    if (!armed.liftLast) armed.lift();
     if (how === 'cancel') {
       // Before the pivot the run compensates and ends; after it the cancel is only recorded.
       await untilRun(
@@ -99,6 +99,10 @@ async function runCase(env: ReliabilityEnvironment, point: Point, how: Interrupt
       );
     }
     await triggerOrder(env, seeded.orderId, seeded.runnerId);
+    if (armed.liftLast) {
+      await untilRun(sagaHandle(env, seeded.orderId), (p) => p.status === 'NEEDS_OPERATOR');
+      armed.lift();
+    }
   } catch (error) {
     armed.lift();
     result.problems.push(`${how} at ${point.name} failed: ${String(error)}`);

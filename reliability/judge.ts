@@ -11,8 +11,16 @@ import { type OrderVerdict, verdict } from './invariants';
 
 const PARKED_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND SagaState = '${SagaState.needsOperator}'`;
 
-/** Long-polls each saga's result and lists parked sagas with backoff, until all are one or the other. */
-async function untilSettled(env: ReliabilityEnvironment, orderIds: string[], deadline: number) {
+/**
+ * Long-polls each saga's result and lists parked sagas with backoff, until all are one or
+ * the other, or `timeoutMs` passed.
+ */
+export async function untilSettled(
+  env: ReliabilityEnvironment,
+  orderIds: string[],
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
   const pending = new Set(orderIds.map(workflowIdFor));
   const abort = new AbortController();
   let allSettled = () => {};
@@ -82,6 +90,6 @@ export async function judge(
   timeoutMs: number,
 ): Promise<OrderVerdict[]> {
   const deadline = Date.now() + timeoutMs;
-  await untilSettled(env, orderIds, deadline);
+  await untilSettled(env, orderIds, timeoutMs);
   return mapLimited(orderIds, 8, async (id) => verdict(await settledFacts(env, id, deadline)));
 }

@@ -13,7 +13,7 @@ import {
   timed,
   triggerOrders,
 } from './helpers';
-import { judge } from './judge';
+import { judge, untilSettled } from './judge';
 
 export async function workerCrashes(env: ReliabilityEnvironment, n = 30): Promise<ScenarioResult> {
   const [verdicts, seconds] = await timed(async () => {
@@ -81,6 +81,9 @@ const KINDS: Array<[string, Omit<Fault, 'route'>]> = [
   ['late reply', { delayMs: 3_000, afterProcessing: true }],
 ];
 
+/** How long the random faults last at most. */
+const FAULT_WINDOW_MS = 150_000;
+
 export async function downstreamFaults(
   env: ReliabilityEnvironment,
   rate: number,
@@ -103,11 +106,14 @@ export async function downstreamFaults(
       ...(await triggerOrders(env, n - failing)),
       ...(await triggerOrders(env, failing, { settlementFails: true })),
     ];
-    const verdicts = await judge(env, ids, 300_000);
+    // The incident ends after FAULT_WINDOW_MS: a saga deep in the after-pivot backoff
+    // (up to 5 min between attempts) finishes on its next attempt instead of outliving
+    // the judge, as it would once a real outage is over.
+    await untilSettled(env, ids, FAULT_WINDOW_MS);
     env.sandbox.faults.clear();
-    return verdicts;
+    return judge(env, ids, 300_000);
   });
-  const faults = `${Math.round(rate * 100)}% of requests (${KINDS.map(([k]) => k).join('/')}), 20% settlements FAILED`;
+  const faults = `${Math.round(rate * 100)}% of requests (${KINDS.map(([k]) => k).join('/')}) for up to ${FAULT_WINDOW_MS / 1000} s, 20% settlements FAILED`;
   return {
     scenario: `downstream faults at ${Math.round(rate * 100)}%`,
     orders: n,

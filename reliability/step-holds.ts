@@ -12,6 +12,13 @@ import { nextLedger, sagaHandle, untilRun, within } from './helpers';
 export interface Armed {
   reached(): Promise<boolean>;
   lift(): void;
+  /**
+   * Lift only once the saga settled (ended or parked): a release request already on its
+   * way when the saga was interrupted or the order changed must still be refused. Queued
+   * after the fact, it would test the window between the saga's last check and its send,
+   * which no check can close, rather than what the scenario is about.
+   */
+  liftLast?: boolean;
 }
 
 type KeyKind = 'orderId' | 'paymentId' | 'runnerId';
@@ -87,7 +94,11 @@ export function whenAt(
         status: fault.status,
         times: Number.POSITIVE_INFINITY,
       });
-    return { reached: () => reachedWhen(env, seeded, ready), lift: () => injected?.remove() };
+    return {
+      reached: () => reachedWhen(env, seeded, ready),
+      lift: () => injected?.remove(),
+      liftLast: injected !== undefined,
+    };
   };
 }
 

@@ -9,9 +9,11 @@ import type { ReliabilityEnvironment } from './environment';
 import {
   isRetryingNotQueued,
   type ScenarioResult,
+  sagaHandle,
   summarize,
   timed,
   triggerOrder,
+  untilRun,
 } from './helpers';
 import type { Outcome } from './invariants';
 import { judge } from './judge';
@@ -88,6 +90,9 @@ async function runCase(env: ReliabilityEnvironment, moment: Moment, change: Chan
     if (!(await armed.reached())) problems.push(`never reached ${moment.name}`);
     if (change === 'cancelled') await supportCancels(env, seeded.orderId);
     else supportReassigns(env, seeded.orderId);
+    if (armed.liftLast) {
+      await untilRun(sagaHandle(env, seeded.orderId), (p) => p.status === 'NEEDS_OPERATOR');
+    }
   } catch (error) {
     problems.push(`failed: ${String(error)}`);
   } finally {
