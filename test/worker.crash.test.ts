@@ -1,7 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
-import { FAST_SETTINGS, type Harness, parkedProgress, startHarness } from './support/harness';
+import {
+  FAST_SETTINGS,
+  type Harness,
+  parkedProgress,
+  startHarness,
+  workerEnv,
+} from './support/harness';
 
 /**
  * The worker process is killed mid-saga and replaced. Whatever the moment, the saga ends
@@ -23,16 +29,12 @@ describe('Worker process: killed and restarted mid-saga', () => {
   });
 
   async function startWorker(): Promise<WorkerProcess> {
-    const worker = spawnWorker({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      ORDER_SERVICE_URL: h.sandbox.urls.order,
-      USER_SERVICE_URL: h.sandbox.urls.user,
-      PAYMENT_SERVICE_URL: h.sandbox.urls.payment,
-      HTTP_TIMEOUT_MS: '2000',
-      SHUTDOWN_GRACE_MS: '5000',
-    });
+    const worker = spawnWorker(
+      workerEnv(h, {
+        HTTP_TIMEOUT_MS: '2000',
+        SHUTDOWN_GRACE_MS: '5000',
+      }),
+    );
     workers.push(worker);
     await waitHealthy(await worker.started);
     return worker;

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 import { parseDockerfile, stageNamed } from './support/dockerfile';
-import { type Harness, startHarness } from './support/harness';
+import { type Harness, startHarness, workerEnv } from './support/harness';
 import { buildRuntimeTree, type RuntimeTree } from './support/image-tree';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -94,17 +94,10 @@ describe('Worker image: the runtime tree the Dockerfile describes', () => {
 
   it('completes a saga with nothing but that tree', async () => {
     expect(hasNodeModulesAbove(tree.dir)).toBe(false);
-    worker = spawnWorker(
-      {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-        TEMPORAL_TASK_QUEUE: h.taskQueue,
-        ORDER_SERVICE_URL: h.sandbox.urls.order,
-        USER_SERVICE_URL: h.sandbox.urls.user,
-        PAYMENT_SERVICE_URL: h.sandbox.urls.payment,
-      },
-      { main: join(tree.dir, 'dist', 'worker', 'main.js'), cwd: tree.dir },
-    );
+    worker = spawnWorker(workerEnv(h), {
+      main: join(tree.dir, 'dist', 'worker', 'main.js'),
+      cwd: tree.dir,
+    });
     await waitHealthy(await worker.started);
     const { seeded, handle } = await h.seedAndStart();
     const result = (await handle.result()) as CompleteOrderResult;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompleteOrderResult } from '../common/saga';
 import { ALARMED_METRICS, DIMENSION_SETS, SdkMetric } from '../lib/sdk-metrics';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
-import { type Harness, startHarness } from './support/harness';
+import { type Harness, startHarness, workerEnv } from './support/harness';
 import { type OtlpReceiver, startOtlpReceiver, Temporality } from './support/otlp-receiver';
 
 /** What one saga and one failing workflow task produce within seconds. */
@@ -28,16 +28,12 @@ describe('Worker process: SDK metrics export', () => {
   beforeAll(async () => {
     h = await startHarness({ noWorker: true });
     receiver = await startOtlpReceiver();
-    worker = spawnWorker({
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: h.taskQueue,
-      ORDER_SERVICE_URL: h.sandbox.urls.order,
-      USER_SERVICE_URL: h.sandbox.urls.user,
-      PAYMENT_SERVICE_URL: h.sandbox.urls.payment,
-      METRICS_OTLP_URL: receiver.url,
-      METRICS_EXPORT_INTERVAL_MS: '1000',
-    });
+    worker = spawnWorker(
+      workerEnv(h, {
+        METRICS_OTLP_URL: receiver.url,
+        METRICS_EXPORT_INTERVAL_MS: '1000',
+      }),
+    );
     await waitHealthy(await worker.started);
   });
   afterAll(async () => {

@@ -122,6 +122,22 @@ export function parkedProgress(handle: WorkflowHandle): Promise<SagaProgress> {
   return progressWhen(handle, (p) => p.status === 'NEEDS_OPERATOR');
 }
 
+/**
+ * The environment of a worker process (sandbox/worker-process.ts) for this harness: its
+ * server (the shared one unless `address` is given), its task queue, its sandbox services.
+ */
+export function workerEnv(h: Harness, extra: Record<string, string> = {}, address?: string) {
+  return {
+    TEMPORAL_ADDRESS: address ?? inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+    TEMPORAL_TASK_QUEUE: h.taskQueue,
+    ORDER_SERVICE_URL: h.sandbox.urls.order,
+    USER_SERVICE_URL: h.sandbox.urls.user,
+    PAYMENT_SERVICE_URL: h.sandbox.urls.payment,
+    ...extra,
+  };
+}
+
 /** The failure a saga ended with: its stable type and message. */
 export async function failureOf(
   handle: WorkflowHandle,
