@@ -1,0 +1,141 @@
+/**
+ * Temporal Cloud billable Actions, counted from one workflow's event history.
+ *
+ * The rules follow "Temporal Cloud Actions" (https://docs.temporal.io/evaluate/cloud/actions,
+ * read 2026-11-26; docs/performance.md lists them). What a history cannot show is not counted
+ * here: Queries, Activity Heartbeats, rejected Updates, Workflow Task heartbeats, Export.
+ * A signal is billed in the signalled workflow's history (WorkflowExecutionSignaled), not in
+ * the sender's (SignalExternalWorkflowExecutionInitiated), so count both workflows.
+ */
+import { temporal } from '@temporalio/proto';
+
+type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const T = temporal.api.enums.v1.EventType;
+
+/** The version marker the SDK upserts for `patched()`: exempt from billing. */
+const CHANGE_VERSION = 'TemporalChangeVersion';
+
+export interface ActionCount {
+  /** Billable Actions found in the history. */
+  actions: number;
+  /**
+   * Of which spent waiting: every timer, and every activity scheduled by a workflow task
+   * that a fired timer woke (the check after a backoff sleep, a park's recheck). A wait
+   * whose check is several activities in a row counts only the first.
+   */
+  pollActions: number;
+  /** History events. */
+  events: number;
+  /** Actions by kind, for reading a figure back to its source. */
+  byKind: Record<string, number>;
+}
+
+/** Actions one event bills; local activities are counted per workflow task separately. */
+function actionsOf(event: HistoryEvent): [kind: string, count: number] | undefined {
+  switch (event.eventType) {
+    case T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+      return ['workflowStarted', 1];
+    case T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+      return ['activityScheduled', 1];
+    case T.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
+      // Retries write no events of their own: the started event carries the last attempt.
+      const retries = (event.activityTaskStartedEventAttributes?.attempt ?? 1) - 1;
+      return retries > 0 ? ['activityRetried', retries] : undefined;
+    }
+    case T.EVENT_TYPE_TIMER_STARTED:
+      return ['timerStarted', 1];
+    case T.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+      return ['signalReceived', 1];
+    case T.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+      return ['updateAccepted', 1];
+    case T.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES: {
+      const fields =
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      const keys = Object.keys(fields ?? {}).filter((key) => key !== CHANGE_VERSION);
+      return keys.length > 0 ? ['searchAttributesUpserted', 1] : undefined;
+    }
+    case T.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+      // The intent and the attempt to start: two Actions.
+      return ['childWorkflowStarted', 2];
+    case T.EVENT_TYPE_WORKFLOW_EXECUTION_OPTIONS_UPDATED:
+      return ['optionsUpdated', 1];
+    case T.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED:
+    case T.EVENT_TYPE_NEXUS_OPERATION_CANCEL_REQUESTED:
+      return ['nexusOperation', 1];
+    case T.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+      return event.workflowTaskFailedEventAttributes?.cause ===
+        temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW
+        ? ['workflowReset', 1]
+        : undefined;
+    case T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED: {
+      const retries =
+        event.workflowTaskCompletedEventAttributes?.meteringMetadata
+          ?.nonfirstLocalActivityExecutionAttempts ?? 0;
+      return retries > 0 ? ['localActivityRetried', retries] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const id = (value: HistoryEvent['eventId']): number => Number(value ?? 0);
+
+/** Workflow tasks (by their completed event id) that a fired timer woke. */
+function wokenByTimer(events: HistoryEvent[]): Set<number> {
+  const woken = new Set<number>();
+  let previousStarted = 0;
+  const firedAt = new Set(
+    events.filter((e) => e.eventType === T.EVENT_TYPE_TIMER_FIRED).map((e) => id(e.eventId)),
+  );
+  for (const event of events) {
+    if (event.eventType !== T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) continue;
+    const started = id(event.workflowTaskCompletedEventAttributes?.startedEventId);
+    // The task saw every event written after the previous completed task started.
+    const after = previousStarted;
+    if ([...firedAt].some((fired) => fired > after && fired < started))
+      woken.add(id(event.eventId));
+    previousStarted = started;
+  }
+  return woken;
+}
+
+/** Counts the billable Actions in `history` (one run of one workflow). */
+export function countActions(history: History): ActionCount {
+  const events = history.events ?? [];
+  const byKind: Record<string, number> = {};
+  const add = (kind: string, n: number) => {
+    byKind[kind] = (byKind[kind] ?? 0) + n;
+  };
+  let actions = 0;
+  let pollActions = 0;
+  const woken = wokenByTimer(events);
+  // All markers recorded by one workflow task bill one Action (local activities; the
+  // `patched()` marker is a marker too, so it is counted: at most one Action too many).
+  const markerTasks = new Set<number>();
+  for (const event of events) {
+    if (event.eventType === T.EVENT_TYPE_MARKER_RECORDED) {
+      markerTasks.add(id(event.markerRecordedEventAttributes?.workflowTaskCompletedEventId));
+      continue;
+    }
+    const billed = actionsOf(event);
+    if (!billed) continue;
+    const [kind, n] = billed;
+    add(kind, n);
+    actions += n;
+    const scheduledBy = id(
+      event.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId,
+    );
+    if (kind === 'timerStarted' || (kind === 'activityScheduled' && woken.has(scheduledBy))) {
+      pollActions += n;
+    }
+  }
+  if (markerTasks.size > 0) add('markersRecorded', markerTasks.size);
+  actions += markerTasks.size;
+  return { actions, pollActions, events: events.length, byKind };
+}
+
+/** The history as Temporal stores it (protobuf), in bytes: what storage is billed on. */
+export function historyBytes(history: History): number {
+  return temporal.api.history.v1.History.encode(history).finish().length;
+}
