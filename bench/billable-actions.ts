@@ -7,10 +7,13 @@
  * A signal is billed in the signalled workflow's history (WorkflowExecutionSignaled), not in
  * the sender's (SignalExternalWorkflowExecutionInitiated), so count both workflows.
  */
-import { temporal } from '@temporalio/proto';
+// The package is CommonJS without static exports: Node's ESM loader (tsx) finds no names.
+import proto, { type temporal as protoTypes } from '@temporalio/proto';
 
-type History = temporal.api.history.v1.IHistory;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const { temporal } = proto;
+
+type History = protoTypes.api.history.v1.IHistory;
+type HistoryEvent = protoTypes.api.history.v1.IHistoryEvent;
 const T = temporal.api.enums.v1.EventType;
 
 /** The version marker the SDK upserts for `patched()`: exempt from billing. */
@@ -79,27 +82,6 @@ function actionsOf(event: HistoryEvent): [kind: string, count: number] | undefin
   }
 }
 
-const id = (value: HistoryEvent['eventId']): number => Number(value ?? 0);
-
-/** Workflow tasks (by their completed event id) that a fired timer woke. */
-function wokenByTimer(events: HistoryEvent[]): Set<number> {
-  const woken = new Set<number>();
-  let previousStarted = 0;
-  const firedAt = new Set(
-    events.filter((e) => e.eventType === T.EVENT_TYPE_TIMER_FIRED).map((e) => id(e.eventId)),
-  );
-  for (const event of events) {
-    if (event.eventType !== T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) continue;
-    const started = id(event.workflowTaskCompletedEventAttributes?.startedEventId);
-    // The task saw every event written after the previous completed task started.
-    const after = previousStarted;
-    if ([...firedAt].some((fired) => fired > after && fired < started))
-      woken.add(id(event.eventId));
-    previousStarted = started;
-  }
-  return woken;
-}
-
 /** Counts the billable Actions in `history` (one run of one workflow). */
 export function countActions(history: History): ActionCount {
   const events = history.events ?? [];
@@ -109,13 +91,25 @@ export function countActions(history: History): ActionCount {
   };
   let actions = 0;
   let pollActions = 0;
-  const woken = wokenByTimer(events);
+  // Whether the last completed workflow task was woken by a fired timer. Walked in order
+  // rather than through event ids: the time-skipping server leaves `startedEventId` out.
+  let timerFired = false;
+  let wokenByTimer = false;
+  let task = 0;
   // All markers recorded by one workflow task bill one Action (local activities; the
   // `patched()` marker is a marker too, so it is counted: at most one Action too many).
   const markerTasks = new Set<number>();
   for (const event of events) {
+    if (event.eventType === T.EVENT_TYPE_TIMER_FIRED) timerFired = true;
+    if (event.eventType === T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+      // Events that arrive while a task runs are written after it completes: a timer that
+      // fired before this point woke this task.
+      wokenByTimer = timerFired;
+      timerFired = false;
+      task += 1;
+    }
     if (event.eventType === T.EVENT_TYPE_MARKER_RECORDED) {
-      markerTasks.add(id(event.markerRecordedEventAttributes?.workflowTaskCompletedEventId));
+      markerTasks.add(task);
       continue;
     }
     const billed = actionsOf(event);
@@ -123,10 +117,7 @@ export function countActions(history: History): ActionCount {
     const [kind, n] = billed;
     add(kind, n);
     actions += n;
-    const scheduledBy = id(
-      event.activityTaskScheduledEventAttributes?.workflowTaskCompletedEventId,
-    );
-    if (kind === 'timerStarted' || (kind === 'activityScheduled' && woken.has(scheduledBy))) {
+    if (kind === 'timerStarted' || (kind === 'activityScheduled' && wokenByTimer)) {
       pollActions += n;
     }
   }
