@@ -22,9 +22,10 @@ export interface ActionsScenario {
   name: string;
   /**
    * What the saga waits for: nothing (the release settles at once), a queued release that
-   * settles `afterMs` after it was queued, or a runner who onboards `afterMs` after the start.
+   * settles `afterMs` after it was queued, a runner who onboards `afterMs` after the start,
+   * or a Payment Service that answers every release with 503 for `afterMs`.
    */
-  wait: 'none' | 'settlement' | 'onboarding';
+  wait: 'none' | 'settlement' | 'onboarding' | 'outage';
   afterMs: number;
 }
 
@@ -36,6 +37,7 @@ export const ACTION_SCENARIOS: readonly ActionsScenario[] = [
   { name: 'release settles after 1 h', wait: 'settlement', afterMs: HOUR },
   { name: 'release settles after 23h59m', wait: 'settlement', afterMs: 24 * HOUR - MINUTE },
   { name: 'runner onboards after 23h59m', wait: 'onboarding', afterMs: 24 * HOUR - MINUTE },
+  { name: 'release answered 503 for 1 h', wait: 'outage', afterMs: HOUR },
 ];
 
 /** One scenario's cost; `actions` is the saga's plus its release claim's. */
@@ -50,7 +52,7 @@ export interface ActionsRow {
   events: number;
   /** Stored history size (protobuf), saga and claim: what storage is billed on. */
   historyBytes: number;
-  /** From the settlement (or onboarding) to the saga's close, in workflow time. */
+  /** From the settlement (onboarding, end of the outage) to the saga's close, in workflow time. */
   detectedAfterMs: number | null;
 }
 
@@ -75,6 +77,9 @@ export async function measureScenario(
   const input: CompleteOrderInput = { orderId: seeded.orderId, runnerId: seeded.runnerId };
   state.holdQueue = scenario.wait === 'settlement';
   const held = scenario.wait === 'settlement' ? once(state, 'held') : undefined;
+  if (scenario.wait === 'outage') {
+    sandbox.faults.inject({ route: 'release', status: 503, times: Number.POSITIVE_INFINITY });
+  }
   let letGoAt: number | null = null;
   try {
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, {
@@ -89,6 +94,8 @@ export async function measureScenario(
       letGoAt = await env.currentTimeMs();
       if (scenario.wait === 'onboarding') {
         state.connectAccounts.set(seeded.runnerId, `acct_${randomUUID().slice(0, 8)}`);
+      } else if (scenario.wait === 'outage') {
+        sandbox.faults.clear();
       } else {
         state.holdQueue = false;
         state.settleHeld();
@@ -114,6 +121,7 @@ export async function measureScenario(
       detectedAfterMs: letGoAt === null ? null : (await closeTimeMs(handle)) - letGoAt,
     };
   } finally {
+    sandbox.faults.clear();
     state.holdQueue = false;
     state.settleHeld();
   }
