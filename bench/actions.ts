@@ -43,6 +43,8 @@ export const ACTION_SCENARIOS: readonly ActionsScenario[] = [
 /** One scenario's cost; `actions` is the saga's plus its release claim's. */
 export interface ActionsRow {
   scenario: string;
+  /** The saga's order in the sandbox (its ledger shows what moved). */
+  orderId: string;
   actions: number;
   sagaActions: number;
   claimActions: number;
@@ -112,6 +114,7 @@ export async function measureScenario(
     const release = countActions(claimHistory);
     return {
       scenario: scenario.name,
+      orderId: seeded.orderId,
       actions: saga.actions + release.actions,
       sagaActions: saga.actions,
       claimActions: release.actions,
