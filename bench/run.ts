@@ -2,7 +2,8 @@
  * `npm run bench`: trigger latency, saga throughput, Lambda cold start and worker memory,
  * each next to its floor or ceiling measured in the same run on the same machine. Prints
  * tables and writes reports/bench.json. Not part of the tests: figures, not verdicts.
- * `npm run bench -- cold memory` runs only the named sections.
+ * `npm run bench -- cold memory` runs only the named sections; `actions` counts Temporal Cloud
+ * Actions per saga on the time-skipping server.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -11,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startSandbox } from '../sandbox';
 import { startDevServer } from '../sandbox/temporal-server';
+import { type ActionsRow, actionsSection } from './actions';
 import { coldStartSection, memorySection, RUNS, sagaSection, triggerSection } from './sections';
 import { type Figure, show } from './stats';
 
@@ -121,6 +123,41 @@ function printMemory(memory: Awaited<ReturnType<typeof memorySection>>) {
   );
 }
 
+/** 4h 2m, 3m 20s, 850 ms: a wait's length at a glance. */
+function duration(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 1_000) return `${ms.toFixed(0)} ms`;
+  const s = Math.round(ms / 1_000);
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s % 60}s` : `${s} s`;
+}
+
+function printActions(rows: ActionsRow[]) {
+  console.log(
+    '\nTemporal Cloud Actions per saga, counted from the histories of the saga and its release claim (time-skipping server)',
+  );
+  console.log(
+    table(
+      [
+        'scenario',
+        'actions (saga + claim)',
+        'of which polls',
+        'history events',
+        'history bytes',
+        'seen after',
+      ],
+      rows.map((r) => [
+        r.scenario,
+        `${r.actions} (${r.sagaActions} + ${r.claimActions})`,
+        r.pollActions,
+        r.events,
+        r.historyBytes,
+        duration(r.detectedAfterMs),
+      ]),
+    ),
+  );
+}
+
 async function main() {
   const only = process.argv.slice(2);
   const wanted = (name: string) => only.length === 0 || only.includes(name);
@@ -163,6 +200,12 @@ async function main() {
     const memory = await memorySection(client, server.address, sandbox, WORKER_HEAP_MIB);
     results.memory = memory;
     printMemory(memory);
+  }
+  if (wanted('actions')) {
+    const bundlePath = join(import.meta.dirname, '..', 'dist', 'worker', 'workflow-bundle.js');
+    const actions = await actionsSection(sandbox, bundlePath);
+    results.actions = actions;
+    printActions(actions);
   }
   const out = join(import.meta.dirname, '..', 'reports');
   mkdirSync(out, { recursive: true });

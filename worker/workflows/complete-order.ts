@@ -78,7 +78,10 @@ async function waitForConnectAccount(run: SagaRun): Promise<string> {
     {
       windowMs: run.settings.connectAccountWaitMs,
       initialIntervalMs: run.settings.connectAccountPollMs,
-      maxIntervalMs: 60 * 60_000,
+      // The first interval plus half the time waited (checks at 1, 2.5, 4.75, 8.1 min...):
+      // a day costs ~17 checks, where a one-hour cap cost 29 (docs/performance.md,
+      // "Temporal actions per saga"). Half, not all: the runner's money waits for this.
+      delayFraction: 0.5,
     },
   );
   if (account) return account;

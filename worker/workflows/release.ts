@@ -15,7 +15,7 @@ import { FailureType } from '../../common/failures';
 import { type DecisionRecord, ParkReason } from '../../common/operator';
 import { failureTypeOf, rootMessage } from './failures';
 import type { PivotFacts, SagaRun } from './run';
-import { pollWithBackoff } from './wait';
+import { nextIntervalMs, type ProportionalBackoff, pollWithBackoff } from './wait';
 
 /** How the pivot ended. */
 export type PivotOutcome =
@@ -30,7 +30,6 @@ export type PivotOutcome =
   | { kind: 'refund'; decision: DecisionRecord; paymentId: string };
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 
 /** True when the payment already went to this runner (a transfer exists). */
 export function isReleasedTo(payment: PaymentSnapshot, runnerId: string): boolean {
@@ -57,9 +56,24 @@ async function changedSinceCheck(run: SagaRun): Promise<PivotOutcome | 'settled'
 type SendResult = 'queued' | 'unknown' | 'settled' | 'notClaimed' | PivotOutcome;
 
 /**
+ * Re-sends sleep the first interval plus half the time already spent re-sending: after an
+ * outage of t the release goes out at most t/2 (plus a second) after it ends, and an hour
+ * of 503s costs ~20 re-sends of four Actions each (timer, re-read of order and payment, the
+ * request) where a one-minute cap cost 65 (docs/performance.md, "Temporal actions per
+ * saga"). Half, not all, of the time waited: here the runner's money waits for the re-send.
+ */
+function resendBackoff(run: SagaRun): ProportionalBackoff {
+  return {
+    windowMs: run.settings.releaseRetryWindowMs,
+    initialIntervalMs: run.settings.releaseRetryIntervalMs,
+    delayFraction: 0.5,
+  };
+}
+
+/**
  * Sends the release; re-sends only after an answer that proves it was not queued (503
- * KAFKA_ERROR, 429, connection refused), with backoff (capped at a minute in the first
- * hour, ten minutes after) for `releaseRetryWindowMs`. A 4xx ends it: not queued, never
+ * KAFKA_ERROR, 429, connection refused), with backoff ({@link resendBackoff}) for
+ * `releaseRetryWindowMs`. A 4xx ends it: not queued, never
  * will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
  * never sent again.
  */
@@ -98,8 +112,7 @@ async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendRes
       if (await condition(() => run.cancelRequested, Math.min(interval, remaining))) {
         return { kind: 'cancelled' };
       }
-      const cap = Date.now() - started < HOUR ? MINUTE : 10 * MINUTE;
-      interval = Math.min(interval * 2, cap);
+      interval = nextIntervalMs(resendBackoff(run), interval, Date.now() - started);
       const changed = await changedSinceCheck(run);
       if (changed) return changed;
       // A cancel that arrived with the timer, or during the re-read, is obeyed too: nothing
@@ -134,7 +147,11 @@ export async function awaitSettlement(
       const payment = await run.acts.steps.getPayment(run.orderId).catch(() => undefined);
       return payment && !pending.includes(payment.status) ? payment : undefined;
     },
-    { windowMs, initialIntervalMs: 500, maxIntervalMs: 5 * MINUTE },
+    // Doubling without a cap (checks at 0.5 s, 1.5 s, 3.5 s, 7.5 s...): a day costs 18
+    // sleeps, ~36 Actions, where a 5-minute cap cost ~300, ~600 Actions (docs/performance.md,
+    // "Temporal actions per saga"). A settlement after t is seen at most t + 0.5 s later:
+    // late detection delays the COMPLETED status and the claim's close, not the money.
+    { windowMs, initialIntervalMs: 500, delayFraction: 1 },
   );
 }
 

@@ -1,22 +1,58 @@
 import { sleep } from '@temporalio/workflow';
 
-export interface WaitOptions {
+interface Window {
   /** Total time to keep checking, from the first check. */
   windowMs: number;
+  /** The first sleep, and the shortest. */
   initialIntervalMs: number;
+}
+
+/**
+ * Doubles each sleep up to `maxIntervalMs`, then checks at that constant rate: the number
+ * of checks grows linearly with the window (a day at 5 min: ~290 checks, ~600 Actions).
+ * Kept for the frozen v1 code, whose running sagas must keep their behaviour.
+ */
+export interface CappedBackoff extends Window {
   maxIntervalMs: number;
 }
 
 /**
- * Calls `check` until it returns a value, sleeping with exponential backoff between
- * calls (durable timers: a worker restart does not reset the window). Returns undefined
- * when the window ends first.
+ * Sleeps `initialIntervalMs` plus `delayFraction` of the time already waited: each check
+ * is about `1 + delayFraction` times as far from the start as the one before, so checks
+ * grow with the logarithm of the window, never linearly, and something that happens after
+ * `t` of waiting is seen at most `initialIntervalMs + delayFraction * t` later (and at the
+ * window's end). A fraction of 1 is plain doubling without a cap. Figures per fraction:
+ * docs/performance.md, "Temporal actions per saga".
+ */
+export interface ProportionalBackoff extends Window {
+  delayFraction: number;
+}
+
+export type WaitOptions = CappedBackoff | ProportionalBackoff;
+
+/**
+ * The sleep after the one of `previousMs`, `waitedMs` into the wait. Timer durations only:
+ * changing them does not change the commands a history replays.
+ */
+export function nextIntervalMs(options: WaitOptions, previousMs: number, waitedMs: number): number {
+  if ('delayFraction' in options) {
+    return options.initialIntervalMs + options.delayFraction * waitedMs;
+  }
+  return Math.min(previousMs * 2, options.maxIntervalMs);
+}
+
+/**
+ * Calls `check` until it returns a value, sleeping with backoff between calls (durable
+ * timers: a worker restart does not reset the window). Each check after a sleep costs two
+ * Temporal Cloud Actions (the timer and the activity). Returns undefined when the window
+ * ends first; the last check is at the window's end.
  */
 export async function pollWithBackoff<T>(
   check: () => Promise<T | undefined>,
   options: WaitOptions,
 ): Promise<T | undefined> {
-  const deadline = Date.now() + options.windowMs;
+  const started = Date.now();
+  const deadline = started + options.windowMs;
   let interval = options.initialIntervalMs;
   for (;;) {
     const value = await check();
@@ -24,6 +60,6 @@ export async function pollWithBackoff<T>(
     const remaining = deadline - Date.now();
     if (remaining <= 0) return undefined;
     await sleep(Math.min(interval, remaining));
-    interval = Math.min(interval * 2, options.maxIntervalMs);
+    interval = nextIntervalMs(options, interval, Date.now() - started);
   }
 }
