@@ -10,6 +10,7 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 import { build } from 'esbuild';
+import { API_ROUTES, routeKey } from '../common/routes';
 import { completeOrderStart } from '../common/start';
 import type { Sandbox } from '../sandbox';
 import { apiGatewayEvent, lambdaContext } from '../sandbox/api-gateway';
@@ -25,11 +26,11 @@ const triggerEvent = (orderId: string) =>
   apiGatewayEvent(
     {
       method: 'POST',
-      url: '/triggerCompleteOrderWorkflow',
+      url: API_ROUTES.trigger.path,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ order_id: orderId, runner_id: 'user_bench' }),
     },
-    { routeKey: 'POST /triggerCompleteOrderWorkflow' },
+    { routeKey: routeKey(API_ROUTES.trigger) },
   );
 
 interface LoopFigures {

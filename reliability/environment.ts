@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { API_ROUTES } from '../common/routes';
 import type { SagaSettings } from '../common/saga';
 import { sagaSettingVar } from '../functions/config';
 import { handler as health } from '../functions/health/handler';
@@ -136,7 +137,7 @@ export class ReliabilityEnvironment {
 
   /** POSTs a trigger to the API over HTTP; remembers the run it answered with. */
   async trigger(body: unknown, init: { raw?: string; headers?: Record<string, string> } = {}) {
-    const reply = await fetch(`${this.api.url}/triggerCompleteOrderWorkflow`, {
+    const reply = await fetch(`${this.api.url}${API_ROUTES.trigger.path}`, {
       method: 'POST',
       headers: init.headers ?? { 'content-type': 'application/json' },
       body: init.raw ?? JSON.stringify(body),

@@ -58,3 +58,10 @@ export function openApiErrors(
   const validate = ajv.compile(rebase(schema) as Schema);
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
+
+/** Every documented operation as a route key, e.g. `GET /health`. */
+export function documentedOperations(): string[] {
+  return Object.entries(spec.paths ?? {}).flatMap(([path, operations]) =>
+    Object.keys(operations as object).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
