@@ -10,8 +10,8 @@ import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 import { build } from 'esbuild';
-import { API_ROUTES, routeKey } from '../common/routes';
 import { completeOrderStart } from '../common/start';
+import { API_ROUTES, routeKey } from '../functions/routes';
 import type { Sandbox } from '../sandbox';
 import { apiGatewayEvent, lambdaContext } from '../sandbox/api-gateway';
 import { spawnWorker, waitHealthy } from '../sandbox/worker-process';

@@ -3,11 +3,11 @@
  * event the Lambda would receive, and the handler's result becomes the HTTP reply. With
  * AUTH_MODE=jwt the protected routes verify the bearer token first, as the deployed JWT
  * authorizer does (sandbox/jwt-authorizer.ts); open routes stay open. The routes are the
- * deployed API's (common/routes.ts).
+ * deployed API's (functions/routes.ts).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_ROUTES, matchRoute, type RouteName } from '../common/routes';
+import { API_ROUTES, matchRoute, type RouteName } from '../functions/routes';
 import {
   apiGatewayEvent,
   type HttpRequestLike,
@@ -16,7 +16,7 @@ import {
 } from './api-gateway';
 import { authorizerFromEnv, type LocalAuthorizer } from './jwt-authorizer';
 
-/** A handler for every route of the table (common/routes.ts). */
+/** A handler for every route of the table (functions/routes.ts). */
 export type ApiRoutes = Record<RouteName, LambdaHttpHandler>;
 
 /** API Gateway's own limit on request bodies; the handlers enforce a smaller one. */

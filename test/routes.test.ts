@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, matchRoute, ROUTE_NAMES, type RouteName, routeKey } from '../common/routes';
+import { API_ROUTES, matchRoute, ROUTE_NAMES, type RouteName, routeKey } from '../functions/routes';
 import type { LambdaHttpHandler } from '../sandbox/api-gateway';
 import { type ApiRoutes, startLocalApi } from '../sandbox/local-api';
 import { documentedOperations } from './support/openapi';
@@ -15,7 +15,7 @@ const ORDER_ID = '0b7c5a2e-3f1d-4c8e-9a6b-2d4e6f8a0c1e';
 /** A concrete request path for `path`, every `{parameter}` filled with an order id. */
 const concrete = (path: string) => path.replace(/\{\w+\}/g, ORDER_ID);
 
-describe('Route table (common/routes.ts): the one source of the API routes', () => {
+describe('Route table (functions/routes.ts): the one source of the API routes', () => {
   it('names an existing handler file for every route', () => {
     for (const name of ROUTE_NAMES) {
       expect(existsSync(join(ROOT, API_ROUTES[name].entry)), name).toBe(true);

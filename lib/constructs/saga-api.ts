@@ -12,7 +12,7 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES, type ApiRoute, ROUTE_NAMES, type RouteName } from '../../common/routes';
+import { API_ROUTES, type ApiRoute, ROUTE_NAMES, type RouteName } from '../../functions/routes';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
 import { accessLogFormat } from './access-log';
@@ -26,14 +26,14 @@ export interface SagaApiProps {
 }
 
 /**
- * The HTTP API the mobile backend calls, built from the route table (common/routes.ts):
+ * The HTTP API the mobile backend calls, built from the route table (functions/routes.ts):
  * trigger and completion behind the configured authorizer, health open; throttled, JSON access logs, CORS from configuration. Also the
  * operators' deep health check (a function, not a route).
  */
 export class SagaApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
-  /** One function per route of the table (common/routes.ts), and the deep health check. */
+  /** One function per route of the table (functions/routes.ts), and the deep health check. */
   readonly functions: Record<RouteName | 'deepHealth', NodeFunction>;
 
   constructor(scope: Construct, id: string, props: SagaApiProps) {

@@ -1,6 +1,6 @@
 /** Drives the real handlers (the whole Middy chain) with API Gateway v2 events. */
 import { expect } from 'vitest';
-import { API_ROUTES, routeKey } from '../../common/routes';
+import { API_ROUTES, routeKey } from '../../functions/routes';
 import {
   apiGatewayEvent,
   type HttpRequestLike,

@@ -2,7 +2,8 @@
  * The API's routes: the one table from which the deployed HTTP API (lib/constructs/saga-api.ts)
  * and the local server (sandbox/local-api.ts) are both built, so a route exists in both or
  * in neither. Adding a route is a row here (and its handler, and docs/openapi.yaml, which a
- * test holds to this table). Pure data: no handler code is loaded by importing it.
+ * test holds to this table). Pure data: no handler code is loaded by importing it. Here and
+ * not in common/: common/ is in the worker image, whose build id an API change must not move.
  */
 
 export interface ApiRoute {
