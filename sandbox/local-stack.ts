@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WORKER_HEALTH_PORT_VAR } from '../common/worker-health';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
@@ -58,7 +59,7 @@ function startWorker(address: string, urls: Sandbox['urls']): ChildProcess {
       ORDER_SERVICE_URL: urls.order,
       USER_SERVICE_URL: urls.user,
       PAYMENT_SERVICE_URL: urls.payment,
-      HEALTH_PORT: env.WORKER_HEALTH_PORT ?? '0',
+      [WORKER_HEALTH_PORT_VAR]: env.WORKER_HEALTH_PORT ?? '0',
       SHUTDOWN_GRACE_MS: env.SHUTDOWN_GRACE_MS ?? '5000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -9,6 +9,7 @@ import {
   type TemporalConnectConfig,
   temporalConnection,
 } from '../common/temporal-config';
+import { WORKER_HEALTH_PORT, WORKER_HEALTH_PORT_VAR } from '../common/worker-health';
 import type { ServiceUrls } from './activities';
 
 export { ConfigError };
@@ -124,7 +125,7 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     httpTimeoutMs,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
-    healthPort: integer(env, 'HEALTH_PORT', 8080, 0, 65_535),
+    healthPort: integer(env, WORKER_HEALTH_PORT_VAR, WORKER_HEALTH_PORT, 0, 65_535),
     maxCachedWorkflows: integer(env, 'MAX_CACHED_WORKFLOWS', 200, 2, 100_000),
     logLevel: logLevel(env),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
