@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, matchRoute, ROUTE_NAMES, type RouteName, routeKey } from '../functions/routes';
+import { API_SERVICE_NAME } from '../functions/service-name';
 import type { LambdaHttpHandler } from '../sandbox/api-gateway';
 import { type ApiRoutes, startLocalApi } from '../sandbox/local-api';
 import { documentedOperations } from './support/openapi';
@@ -75,7 +76,7 @@ describe('Route table: the deployed HTTP API is built from it', () => {
     }
   });
 
-  it('gives the Temporal settings to the routes that call Temporal, and to those only', () => {
+  it('gives the Temporal settings (and the service name) to the routes that call Temporal, and to those only', () => {
     for (const name of ROUTE_NAMES) {
       const route = API_ROUTES[name];
       const [id, fn] =
@@ -87,6 +88,7 @@ describe('Route table: the deployed HTTP API is built from it', () => {
       const variables = (fn?.Properties.Environment as { Variables: Record<string, unknown> })
         .Variables;
       expect(Object.hasOwn(variables, 'TEMPORAL_SECRET_ARN'), name).toBe(route.temporal);
+      if (route.temporal) expect(variables.POWERTOOLS_SERVICE_NAME, name).toBe(API_SERVICE_NAME);
     }
   });
 });

@@ -13,6 +13,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_ROUTES, type ApiRoute, ROUTE_NAMES, type RouteName } from '../../functions/routes';
+import { API_SERVICE_NAME } from '../../functions/service-name';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
 import { accessLogFormat } from './access-log';
@@ -45,7 +46,7 @@ export class SagaApi extends Construct {
       ...(config.apiAuth.kind === 'jwt' && config.apiAuth.authorizedParties.length > 0
         ? { JWT_AUTHORIZED_PARTIES: config.apiAuth.authorizedParties.join(',') }
         : {}),
-      POWERTOOLS_SERVICE_NAME: 'complete-order-api',
+      POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,
     };
     const timeout = Duration.seconds(config.lambda.timeoutSeconds);
     const fn = (name: string, entry: string, env: Record<string, string> = environment) =>
