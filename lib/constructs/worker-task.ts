@@ -16,6 +16,7 @@ import {
   WORKER_HEALTH_PORT,
   WORKER_HEALTH_PORT_VAR,
 } from '../../common/worker-health';
+import { SecretKind } from '../../functions/temporal/credential';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
 import { addMetricsSidecar, METRICS_EXPORT_INTERVAL_MS, METRICS_OTLP_URL } from './metrics-sidecar';
@@ -38,7 +39,7 @@ export interface WorkerTaskProps {
 
 /** The Temporal credential as ECS secrets: injected at start, never in the template. */
 function credentialSecrets(temporal: TemporalAccess): Record<string, EcsSecret> {
-  if (temporal.authKind === 'apiKey')
+  if (temporal.authKind === SecretKind.apiKey)
     return { TEMPORAL_API_KEY: EcsSecret.fromSecretsManager(temporal.secret) };
   return {
     TEMPORAL_TLS_CLIENT_CERT_DATA: EcsSecret.fromSecretsManager(temporal.secret, 'cert'),
