@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SagaSettings } from '../common/saga';
-import { sagaSettingVar } from '../functions/config';
+import { sagaSettingVar } from '../common/saga-env';
 import { handler as health } from '../functions/health/handler';
 import { API_ROUTES } from '../functions/routes';
 import { handler as completion } from '../functions/status/handler';

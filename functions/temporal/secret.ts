@@ -13,7 +13,6 @@ import {
   SecretKind,
 } from './credential';
 
-
 /** Secrets Manager did not answer in time: worth a retry later, like Temporal being down. */
 export class CredentialUnavailableError extends Error {
   override readonly name = 'CredentialUnavailableError';
