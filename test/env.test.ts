@@ -4,14 +4,10 @@ import { DEFAULT_SAGA_SETTINGS, SAGA_SETTING_BOUNDS, type SagaSettings } from '.
 import { sagaSettingsFromEnv, sagaSettingVar } from '../common/saga-env';
 import { loadApiConfig } from '../functions/config';
 import { loadWorkerConfig } from '../worker/config';
+import { WORKER_SETTINGS } from './support/worker-settings';
 
 const TEMPORAL = { TEMPORAL_ADDRESS: 'localhost:7233' };
-const WORKER = {
-  ...TEMPORAL,
-  ORDER_SERVICE_URL: 'http://order-service:3002',
-  USER_SERVICE_URL: 'http://user-service:3001',
-  PAYMENT_SERVICE_URL: 'http://payment-service:3003',
-};
+const WORKER = WORKER_SETTINGS;
 const KEYS = Object.keys(SAGA_SETTING_BOUNDS) as Array<keyof SagaSettings>;
 
 describe('Environment settings: one reader (common/env.ts) for the API, the worker and the local stack', () => {

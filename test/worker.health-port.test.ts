@@ -9,14 +9,10 @@ import {
 import { loadWorkerConfig } from '../worker/config';
 import { parseDockerfile } from './support/dockerfile';
 import { containers, synthApp } from './support/synth';
+import { WORKER_SETTINGS } from './support/worker-settings';
 
 const DOCKERFILE = join(import.meta.dirname, '..', 'worker', 'Dockerfile');
-const VALID = {
-  TEMPORAL_ADDRESS: 'localhost:7233',
-  ORDER_SERVICE_URL: 'http://order-service:3002',
-  USER_SERVICE_URL: 'http://user-service:3001',
-  PAYMENT_SERVICE_URL: 'http://payment-service:3003',
-};
+const VALID = WORKER_SETTINGS;
 
 /** The worker's health port is common/worker-health.ts; everything else must agree with it. */
 describe('Worker health port: one source (common/worker-health.ts)', () => {
