@@ -11,6 +11,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.err
 
 import { build } from 'esbuild';
 import { completeOrderStart } from '../common/start';
+import { API_ROUTES, routeKey } from '../functions/routes';
 import type { Sandbox } from '../sandbox';
 import { apiGatewayEvent, lambdaContext } from '../sandbox/api-gateway';
 import { spawnWorker, waitHealthy } from '../sandbox/worker-process';
@@ -25,11 +26,11 @@ const triggerEvent = (orderId: string) =>
   apiGatewayEvent(
     {
       method: 'POST',
-      url: '/triggerCompleteOrderWorkflow',
+      url: API_ROUTES.trigger.path,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ order_id: orderId, runner_id: 'user_bench' }),
     },
-    { routeKey: 'POST /triggerCompleteOrderWorkflow' },
+    { routeKey: routeKey(API_ROUTES.trigger) },
   );
 
 interface LoopFigures {

@@ -3,6 +3,9 @@
  * app scales and alarms on (lib/constructs): one table, so a renamed metric cannot leave
  * an alarm watching nothing.
  */
+import { SEARCH_ATTRIBUTE_NAMES } from './names';
+import { SagaState } from './operator';
+
 export const QUEUE_METRICS_NAMESPACE = 'CompleteOrderSaga';
 
 /** Temporal's own task queue types, as the dimension `QueueType` names them. */
@@ -21,7 +24,7 @@ export type QueueMetric = keyof typeof QUEUE_METRICS;
 
 /** The dimensions of every queue metric. */
 export function queueDimensions(taskQueue: string, queueType: QueueType) {
-  return { TaskQueue: taskQueue, QueueType: queueType };
+  return { ...taskQueueDimensions(taskQueue), QueueType: queueType };
 }
 
 /**
@@ -30,7 +33,12 @@ export function queueDimensions(taskQueue: string, queueType: QueueType) {
  */
 export const PARKED_SAGAS_METRIC = { name: 'ParkedSagas', unit: 'Count' } as const;
 
+/** The dimension every metric here has; the parked-sagas metric has it alone. */
+export function taskQueueDimensions(taskQueue: string) {
+  return { TaskQueue: taskQueue };
+}
+
 /** The visibility query that counts them. */
 export function parkedSagasQuery(taskQueue: string): string {
-  return `SagaState = "NEEDS_OPERATOR" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`;
+  return `${SEARCH_ATTRIBUTE_NAMES.sagaState} = "${SagaState.needsOperator}" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`;
 }

@@ -3,15 +3,11 @@
  * unchanged against a dev server or Temporal Cloud.
  */
 import { type ClientConnectConfig, loadClientConnectConfig } from '@temporalio/envconfig';
+import { ConfigError, type Env } from './env';
 
-/** A setting is missing or malformed; the message names it. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export type TemporalConnectConfig = ClientConnectConfig & { namespace: string };
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Temporal connection through @temporalio/envconfig (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,

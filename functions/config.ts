@@ -2,13 +2,11 @@
  * The API handlers' settings, read once per Lambda container (at first use, so a bad
  * setting becomes a logged 500 on a request rather than a crashed init).
  */
+import { type Env, integerSetting, oneOfSetting } from '../common/env';
 import { TASK_QUEUE } from '../common/names';
-import { describeInvalidSettings, SAGA_SETTING_BOUNDS, type SagaSettings } from '../common/saga';
-import {
-  ConfigError,
-  type TemporalConnectConfig,
-  temporalConnection,
-} from '../common/temporal-config';
+import type { SagaSettings } from '../common/saga';
+import { sagaSettingsFromEnv } from '../common/saga-env';
+import { type TemporalConnectConfig, temporalConnection } from '../common/temporal-config';
 
 export const AuthMode = { jwt: 'jwt', iam: 'iam', none: 'none' } as const;
 export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];
@@ -30,63 +28,30 @@ export interface ApiConfig {
   sagaSettings: Partial<SagaSettings>;
 }
 
-/** The environment variable of a saga setting: connectAccountWaitMs → SAGA_CONNECT_ACCOUNT_WAIT_MS. */
-export function sagaSettingVar(key: keyof SagaSettings): string {
-  return `SAGA_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-}
-
-function sagaSettings(env: Record<string, string | undefined>): Partial<SagaSettings> {
-  const settings: Partial<SagaSettings> = {};
-  for (const key of Object.keys(SAGA_SETTING_BOUNDS) as Array<keyof SagaSettings>) {
-    const raw = env[sagaSettingVar(key)];
-    if (raw === undefined || raw === '') continue;
-    settings[key] = Number(raw);
-    const problem = describeInvalidSettings({ [key]: Number(raw) });
-    if (problem)
-      throw new ConfigError(`${sagaSettingVar(key)}: ${problem}, got ${JSON.stringify(raw)}`);
-  }
-  return settings;
-}
-
 /** Largest request body accepted (decoded bytes); larger is a 413. */
 export const MAX_BODY_BYTES = 4096;
 
-function authMode(value: string | undefined): AuthMode {
-  const mode = value ?? AuthMode.jwt;
-  if (Object.hasOwn(AuthMode, mode)) return mode as AuthMode;
-  throw new ConfigError(`AUTH_MODE must be jwt, iam or none, got ${JSON.stringify(value)}`);
+/**
+ * A duration setting in milliseconds; synth checks that together they fit the function
+ * timeout. Empty is a mistake here (the CDK app always sets a value).
+ */
+function millis(env: Env, name: string, fallback: number, max: number): number {
+  return integerSetting(name, env[name], { fallback, min: 100, max });
 }
 
-/** A duration setting in milliseconds; synth checks that together they fit the function timeout. */
-function millis(
-  env: Record<string, string | undefined>,
-  name: string,
-  fallback: number,
-  max: number,
-) {
-  const value = env[name];
-  const ms = Number(value ?? fallback);
-  if (!Number.isInteger(ms) || ms < 100 || ms > max) {
-    throw new ConfigError(
-      `${name} must be an integer from 100 to ${max}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return ms;
-}
-
-export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+export function loadApiConfig(env: Env): ApiConfig {
   return {
     temporal: temporalConnection(env),
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     callDeadlineMs: millis(env, 'TEMPORAL_CALL_DEADLINE_MS', 5000, 25_000),
     connectTimeoutMs: millis(env, 'TEMPORAL_CONNECT_TIMEOUT_MS', 2000, 10_000),
     secretReadTimeoutMs: millis(env, 'TEMPORAL_SECRET_TIMEOUT_MS', 2000, 10_000),
-    authMode: authMode(env.AUTH_MODE),
+    authMode: oneOfSetting('AUTH_MODE', env.AUTH_MODE, Object.values(AuthMode), AuthMode.jwt),
     authorizedParties: (env.JWT_AUTHORIZED_PARTIES ?? '')
       .split(',')
       .map((party) => party.trim())
       .filter(Boolean),
-    sagaSettings: sagaSettings(env),
+    sagaSettings: sagaSettingsFromEnv(env),
   };
 }
 

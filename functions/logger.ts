@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { API_SERVICE_NAME } from './service-name';
 
 /** Structured JSON logs for CloudWatch, with the Lambda request id on every line. */
-export const logger = new Logger({ serviceName: 'complete-order-api' });
+export const logger = new Logger({ serviceName: API_SERVICE_NAME });

@@ -124,7 +124,7 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
     worker: worker(r, raw),
     ...(typeof raw.alarmEmail === 'string' ? { alarmEmail: raw.alarmEmail } : {}),
     logRetentionDays: r.int(raw, 'logRetentionDays', 30, 1, 3653),
-    workerOps: readWorkerOps(raw, r.prefix, envName, r.problems),
+    workerOps: readWorkerOps(r, raw, envName),
   };
   if (r.problems.length > 0)
     throw new DeploymentConfigError(

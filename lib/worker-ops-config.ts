@@ -1,8 +1,9 @@
 /**
  * The worker's operations settings, read from `environments.<env>.worker` next to its
- * sizing: the metrics sidecar (ADR 0010) and versioned deploys (ADR 0012). Problems are
- * added to the caller's list so that synth reports them with every other setting's.
+ * sizing: the metrics sidecar (ADR 0010) and versioned deploys (ADR 0012). Problems go
+ * to the caller's Reader, so that synth reports them with every other setting's.
  */
+import type { Raw, Reader } from './config/reader';
 
 /** ADOT collector release the sidecar runs; pinned, so dashboards change only by commit. */
 export const DEFAULT_COLLECTOR_IMAGE =
@@ -26,61 +27,44 @@ export interface WorkerOps {
   readonly versioning: WorkerVersioning;
 }
 
-type Raw = Record<string, unknown>;
-
 /** `registry/repository:tag` or `...@sha256:digest`; never a moving `latest`. */
-function collectorImage(value: unknown, path: string, problems: string[]): string {
+function collectorImage(r: Reader, raw: Raw | undefined): string {
+  const path = 'worker.metrics.collectorImage';
+  const value = r.at(raw, path);
   if (value === undefined) return DEFAULT_COLLECTOR_IMAGE;
   const pinned = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[\w.-]+|@sha256:[0-9a-f]{64})$/;
   if (typeof value === 'string' && pinned.test(value) && !value.endsWith(':latest')) return value;
-  problems.push(`${path} must be a pinned image (registry/repository:tag or @sha256:digest)`);
+  r.problem(path, 'must be a pinned image (registry/repository:tag or @sha256:digest)');
   return DEFAULT_COLLECTOR_IMAGE;
 }
 
-function versioning(raw: Raw | undefined, path: string, envName: string, problems: string[]) {
-  const name = raw?.deploymentName ?? `complete-order-saga-${envName}`;
+function versioning(r: Reader, raw: Raw | undefined, envName: string): WorkerVersioning {
+  const path = 'worker.versioning';
+  const name = r.at(raw, `${path}.deploymentName`) ?? `complete-order-saga-${envName}`;
   if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(name))
-    problems.push(`${path}.deploymentName must be letters, digits, _ and - (at most 255)`);
-  const ids = raw?.drainingBuildIds ?? [];
+    r.problem(`${path}.deploymentName`, 'must be letters, digits, _ and - (at most 255)');
+  const ids = r.at(raw, `${path}.drainingBuildIds`) ?? [];
   const valid =
     Array.isArray(ids) &&
     ids.length <= 5 &&
     new Set(ids).size === ids.length &&
     ids.every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
   if (!valid)
-    problems.push(
-      `${path}.drainingBuildIds must list at most 5 distinct build ids (64 hex digits: image hashes)`,
+    r.problem(
+      `${path}.drainingBuildIds`,
+      'must list at most 5 distinct build ids (64 hex digits: image hashes)',
     );
-  const tasks = raw?.drainingTasks ?? 1;
-  if (!Number.isInteger(tasks) || (tasks as number) < 1 || (tasks as number) > 10)
-    problems.push(`${path}.drainingTasks must be an integer from 1 to 10`);
   return {
     deploymentName: String(name),
     drainingBuildIds: valid ? (ids as string[]) : [],
-    drainingTasks: Number(tasks),
+    drainingTasks: r.int(raw, `${path}.drainingTasks`, 1, 1, 10),
   };
 }
 
 /** Reads `worker.metrics` and `worker.versioning` of one environment (`raw`). */
-export function readWorkerOps(
-  raw: unknown,
-  prefix: string,
-  envName: string,
-  problems: string[],
-): WorkerOps {
-  const worker = (raw as Raw | undefined)?.worker as Raw | undefined;
-  const metrics = worker?.metrics as Raw | undefined;
+export function readWorkerOps(r: Reader, raw: Raw | undefined, envName: string): WorkerOps {
   return {
-    metricsCollectorImage: collectorImage(
-      metrics?.collectorImage,
-      `${prefix}.worker.metrics.collectorImage`,
-      problems,
-    ),
-    versioning: versioning(
-      worker?.versioning as Raw | undefined,
-      `${prefix}.worker.versioning`,
-      envName,
-      problems,
-    ),
+    metricsCollectorImage: collectorImage(r, raw),
+    versioning: versioning(r, raw, envName),
   };
 }

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SagaSettings } from '../common/saga';
-import { sagaSettingVar } from '../functions/config';
+import { sagaSettingVar } from '../common/saga-env';
 import { handler as health } from '../functions/health/handler';
+import { API_ROUTES } from '../functions/routes';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import { type Sandbox, startSandbox } from '../sandbox';
@@ -136,7 +137,7 @@ export class ReliabilityEnvironment {
 
   /** POSTs a trigger to the API over HTTP; remembers the run it answered with. */
   async trigger(body: unknown, init: { raw?: string; headers?: Record<string, string> } = {}) {
-    const reply = await fetch(`${this.api.url}/triggerCompleteOrderWorkflow`, {
+    const reply = await fetch(`${this.api.url}${API_ROUTES.trigger.path}`, {
       method: 'POST',
       headers: init.headers ?? { 'content-type': 'application/json' },
       body: init.raw ?? JSON.stringify(body),

@@ -2,43 +2,25 @@
  * The API's routes behind a plain HTTP server: each request becomes the API Gateway v2
  * event the Lambda would receive, and the handler's result becomes the HTTP reply. With
  * AUTH_MODE=jwt the protected routes verify the bearer token first, as the deployed JWT
- * authorizer does (sandbox/jwt-authorizer.ts); /health stays open.
+ * authorizer does (sandbox/jwt-authorizer.ts); open routes stay open. The routes are the
+ * deployed API's (functions/routes.ts).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { API_ROUTES, matchRoute, type RouteName } from '../functions/routes';
 import {
   apiGatewayEvent,
   type HttpRequestLike,
   type LambdaHttpHandler,
   lambdaContext,
-  type Route,
 } from './api-gateway';
 import { authorizerFromEnv, type LocalAuthorizer } from './jwt-authorizer';
 
-export interface ApiRoutes {
-  trigger: LambdaHttpHandler;
-  health: LambdaHttpHandler;
-  completion: LambdaHttpHandler;
-}
+/** A handler for every route of the table (functions/routes.ts). */
+export type ApiRoutes = Record<RouteName, LambdaHttpHandler>;
 
 /** API Gateway's own limit on request bodies; the handlers enforce a smaller one. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
-
-function match(method: string, path: string): (Route & { name: keyof ApiRoutes }) | undefined {
-  if (method === 'POST' && path === '/triggerCompleteOrderWorkflow') {
-    return { name: 'trigger', routeKey: 'POST /triggerCompleteOrderWorkflow' };
-  }
-  if (method === 'GET' && path === '/health') return { name: 'health', routeKey: 'GET /health' };
-  const completion = /^\/orders\/([^/]+)\/completion$/.exec(path);
-  if (method === 'GET' && completion?.[1]) {
-    return {
-      name: 'completion',
-      routeKey: 'GET /orders/{orderId}/completion',
-      pathParameters: { orderId: decodeURIComponent(completion[1]) },
-    };
-  }
-  return undefined;
-}
 
 async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
@@ -61,7 +43,7 @@ export async function startLocalApi(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = match(req.method ?? 'GET', url.pathname);
+    const route = matchRoute(req.method ?? 'GET', url.pathname);
     const body = await readBody(req);
     if (!route || body === undefined) {
       res.writeHead(route ? 413 : 404, { 'content-type': 'application/json' });
@@ -72,7 +54,7 @@ export async function startLocalApi(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
     let identity: HttpRequestLike['authorizer'];
-    if (authorizer && route.name !== 'health') {
+    if (authorizer && API_ROUTES[route.name].auth === 'authorizer') {
       const claims = await authorizer(req.headers.authorization);
       if (!claims) {
         res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });

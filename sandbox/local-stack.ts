@@ -8,6 +8,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { integerSetting } from '../common/env';
+import { WORKER_HEALTH_PORT_VAR } from '../common/worker-health';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
@@ -18,12 +20,9 @@ import { startDevServer } from './temporal-server';
 const env = process.env;
 const WORKER_MAIN = join(import.meta.dirname, '..', 'worker', 'main.js');
 
+/** A port number (0: any free one); empty means 0, as it always has here. */
 function port(name: string, fallback: number): number {
-  const value = Number(env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
-    throw new Error(`${name} must be a port number, got ${JSON.stringify(env[name])}`);
-  }
-  return value;
+  return integerSetting(name, env[name], { fallback, min: 0, max: 65_535 });
 }
 
 async function temporal(): Promise<{
@@ -58,7 +57,7 @@ function startWorker(address: string, urls: Sandbox['urls']): ChildProcess {
       ORDER_SERVICE_URL: urls.order,
       USER_SERVICE_URL: urls.user,
       PAYMENT_SERVICE_URL: urls.payment,
-      HEALTH_PORT: env.WORKER_HEALTH_PORT ?? '0',
+      [WORKER_HEALTH_PORT_VAR]: env.WORKER_HEALTH_PORT ?? '0',
       SHUTDOWN_GRACE_MS: env.SHUTDOWN_GRACE_MS ?? '5000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

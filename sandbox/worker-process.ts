@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
+import { WORKER_HEALTH_PATH, WORKER_HEALTH_PORT_VAR } from '../common/worker-health';
 
 const MAIN = join(import.meta.dirname, '..', 'dist', 'worker', 'main.js');
 
@@ -42,7 +43,7 @@ export function spawnWorker(
   options: SpawnOptions = {},
 ): WorkerProcess {
   const child = spawn(process.execPath, [options.main ?? MAIN], {
-    env: { PATH: process.env.PATH ?? '', HEALTH_PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', [WORKER_HEALTH_PORT_VAR]: '0', ...env },
     ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,7 +69,9 @@ export function spawnWorker(
 /** Polls the worker's /health until it answers 200 (the worker is polling its queue). */
 export async function waitHealthy(port: number): Promise<unknown> {
   for (;;) {
-    const reply = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+    const reply = await fetch(`http://127.0.0.1:${port}${WORKER_HEALTH_PATH}`).catch(
+      () => undefined,
+    );
     if (reply?.status === 200) return reply.json();
     await delay(50); // polling interval, not a synchronisation guess
   }

@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { TASK_QUEUE } from '../common/names';
-import { QUEUE_METRICS, QUEUE_METRICS_NAMESPACE } from '../common/queue-metrics';
+import { QUEUE_METRICS, QUEUE_METRICS_NAMESPACE, QUEUE_TYPES } from '../common/queue-metrics';
+import { publication } from '../functions/backlog/handler';
 import { devEnvironment, synthApp } from './support/synth';
 
 /** What on-call gets paged for, and how the worker scales: the templates' contract. */
@@ -22,10 +23,18 @@ const alarmAbout = (text: string): Props => {
 /** The plain metrics an alarm reads, directly or inside its metric math. */
 const metricsOf = (alarm: Props) =>
   alarm.MetricName
-    ? [{ name: alarm.MetricName, stat: alarm.Statistic, dims: alarm.Dimensions }]
+    ? [
+        {
+          namespace: alarm.Namespace,
+          name: alarm.MetricName,
+          stat: alarm.Statistic,
+          dims: alarm.Dimensions,
+        },
+      ]
     : (alarm.Metrics as Props[])
         .filter((m) => m.MetricStat)
         .map((m) => ({
+          namespace: m.MetricStat.Metric.Namespace,
           name: m.MetricStat.Metric.MetricName,
           stat: m.MetricStat.Stat,
           dims: m.MetricStat.Metric.Dimensions,
@@ -148,6 +157,40 @@ describe('CDK app: worker scaling', () => {
   it('never tracks the total backlog', () => {
     const single = policies.map((p) => p.CustomizedMetricSpecification?.MetricName);
     expect(single).not.toContain(QUEUE_METRICS.backlogCount.name);
+  });
+
+  it('alarms and scales only on metrics that the backlog publisher writes, as it names them', () => {
+    const samples = QUEUE_TYPES.map((queueType) => ({
+      queueType,
+      count: 0,
+      ageSeconds: 0,
+      pollers: 0,
+    }));
+    const written = publication(samples, 0, TASK_QUEUE, new Date());
+    const key = (namespace: string, name: string, dims: Array<{ Name: string; Value: unknown }>) =>
+      JSON.stringify([namespace, name, [...dims].sort((a, b) => a.Name.localeCompare(b.Name))]);
+    const writes = new Set(
+      written.MetricData.map((d) => key(written.Namespace, d.MetricName, d.Dimensions)),
+    );
+    const names = new Set(written.MetricData.map((d) => d.MetricName));
+    const scaling = policies.flatMap((p) =>
+      ((p.CustomizedMetricSpecification?.Metrics ?? []) as Props[])
+        .filter((m) => m.MetricStat)
+        .map((m) => ({
+          namespace: m.MetricStat.Metric.Namespace,
+          name: m.MetricStat.Metric.MetricName,
+          dims: (m.MetricStat.Metric.Dimensions as Props[]).map((d) => ({
+            Name: d.Name,
+            Value: d.Value,
+          })),
+        })),
+    );
+    const read = [...alarms.flatMap(metricsOf), ...scaling].filter(
+      (m) => m.namespace === written.Namespace || names.has(m.name),
+    );
+    // No-pollers (2), backlog age (2), parked, silence, and the backlog per task.
+    expect(read.length).toBeGreaterThanOrEqual(7);
+    for (const m of read) expect(writes).toContain(key(m.namespace, m.name, m.dims ?? []));
   });
 
   it('lets the publisher write only the namespace the alarms and scaling read', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SECRET_KINDS, SecretKind } from '../functions/temporal/credential';
 import { loadDeploymentConfig } from '../lib/config';
 import { devEnvironment } from './support/synth';
 
@@ -76,6 +77,18 @@ describe('Function: loadDeploymentConfig — Temporal Cloud endpoints', () => {
     );
     expect(() => load(temporal({ address: 'us-east-1.aws.api.temporal.io' }))).toThrow(
       'temporal.address must be host:port',
+    );
+  });
+
+  it('takes exactly the credential kinds the functions read (functions/temporal/credential.ts)', () => {
+    const endpoint = (kind: string) =>
+      kind === SecretKind.mtls ? { address: `${NAMESPACE}.tmprl.cloud:7233` } : {};
+    for (const kind of SECRET_KINDS) {
+      const config = load(temporal({ ...endpoint(kind), auth: { kind, secretName: 's' } }));
+      expect(config.temporal.auth.kind).toBe(kind);
+    }
+    expect(() => load(temporal({ auth: { kind: 'password', secretName: 's' } }))).toThrow(
+      `temporal.auth.kind must be one of ${SECRET_KINDS.join(', ')}`,
     );
   });
 

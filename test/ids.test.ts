@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isValidId, pathSegment } from '../common/ids';
+import { triggerBody } from '../functions/trigger/schema';
 
 describe('Function: isValidId', () => {
   it.each([
@@ -43,5 +45,23 @@ describe('Function: isValidId', () => {
 describe('Function: pathSegment', () => {
   it('refuses to build a URL from an invalid id', () => {
     expect(() => pathSegment('paymentId', '../../admin')).toThrow('invalid paymentId');
+  });
+});
+
+describe('Order id pattern: one source (common/ids.ts)', () => {
+  it('lets the trigger accept exactly the order ids the saga accepts, in either case', () => {
+    const candidate = fc.oneof(
+      fc.uuid().map((id) => id.toUpperCase()),
+      fc.uuid(),
+      fc.string({ maxLength: 40 }),
+      fc.stringMatching(/^[0-9a-gA-G-]{36}$/),
+    );
+    fc.assert(
+      fc.property(candidate, (orderId) => {
+        const parsed = triggerBody.safeParse({ order_id: orderId, runner_id: 'user_1' });
+        expect(parsed.success).toBe(isValidId('orderId', orderId.toLowerCase()));
+        if (parsed.success) expect(parsed.data.orderId).toBe(orderId.toLowerCase());
+      }),
+    );
   });
 });

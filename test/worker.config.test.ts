@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { spawnWorker } from '../sandbox/worker-process';
 import { loadWorkerConfig } from '../worker/config';
+import { WORKER_SETTINGS } from './support/worker-settings';
 
-const VALID = {
-  TEMPORAL_ADDRESS: 'localhost:7233',
-  ORDER_SERVICE_URL: 'http://order-service:3002',
-  USER_SERVICE_URL: 'http://user-service:3001',
-  PAYMENT_SERVICE_URL: 'http://payment-service:3003',
-};
+const VALID = WORKER_SETTINGS;
 
 describe('Function: loadWorkerConfig', () => {
   it('reads a complete environment with defaults for the optional settings', () => {

@@ -2,13 +2,12 @@
  * The worker's settings, read once at start from the environment. Anything missing or
  * malformed stops the process with a message that names the setting.
  */
+import { ConfigError, type Env, httpUrlSetting, integerVar, oneOfSetting } from '../common/env';
 import { TASK_QUEUE } from '../common/names';
-import { DEFAULT_SAGA_SETTINGS, SAGA_SETTING_BOUNDS } from '../common/saga';
-import {
-  ConfigError,
-  type TemporalConnectConfig,
-  temporalConnection,
-} from '../common/temporal-config';
+import { DEFAULT_SAGA_SETTINGS } from '../common/saga';
+import { sagaSettingFromEnv, sagaSettingVar } from '../common/saga-env';
+import { type TemporalConnectConfig, temporalConnection } from '../common/temporal-config';
+import { WORKER_HEALTH_PORT, WORKER_HEALTH_PORT_VAR } from '../common/worker-health';
 import type { ServiceUrls } from './activities';
 
 export { ConfigError };
@@ -25,7 +24,7 @@ export interface WorkerConfig {
   healthPort: number;
   /** Workflows kept in the worker's cache; bounds memory (docs/performance.md). */
   maxCachedWorkflows: number;
-  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  logLevel: (typeof LOG_LEVELS)[number];
   workflowBundlePath: string;
   /** Export the SDK's metrics over OTLP/HTTP (@default none: local runs and tests). */
   metrics?: MetricsExport;
@@ -47,46 +46,16 @@ export interface MetricsExport {
   exportIntervalMs: number;
 }
 
-type Env = Record<string, string | undefined>;
-
 function serviceUrl(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new ConfigError(`${name} is required (base URL, e.g. http://localhost:3002)`);
-  return httpUrl(name, value);
+  return httpUrlSetting(name, value);
 }
 
-function httpUrl(name: string, value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name} must be an http(s) URL`);
-  }
-  return value;
-}
+const integer = (env: Env, name: string, fallback: number, min: number, max: number) =>
+  integerVar(env, name, { fallback, min, max });
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
-}
-
-function logLevel(env: Env): WorkerConfig['logLevel'] {
-  const value = (env.LOG_LEVEL ?? 'INFO').toUpperCase();
-  if (value === 'DEBUG' || value === 'INFO' || value === 'WARN' || value === 'ERROR') return value;
-  throw new ConfigError(
-    `LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, got ${JSON.stringify(env.LOG_LEVEL)}`,
-  );
-}
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
 /** Room an activity keeps after its HTTP request timed out: the failure must be reported. */
 export const ACTIVITY_MARGIN_MS = 1_000;
@@ -98,15 +67,11 @@ export const ACTIVITY_MARGIN_MS = 1_000;
  * into each saga's input; the CDK app sets both).
  */
 function checkTimeouts(env: Env, httpTimeoutMs: number): void {
-  const activityTimeoutMs = integer(
-    env,
-    'SAGA_ACTIVITY_TIMEOUT_MS',
-    DEFAULT_SAGA_SETTINGS.activityTimeoutMs,
-    ...SAGA_SETTING_BOUNDS.activityTimeoutMs,
-  );
+  const activityTimeoutMs =
+    sagaSettingFromEnv(env, 'activityTimeoutMs') ?? DEFAULT_SAGA_SETTINGS.activityTimeoutMs;
   if (httpTimeoutMs + ACTIVITY_MARGIN_MS > activityTimeoutMs) {
     throw new ConfigError(
-      `HTTP_TIMEOUT_MS (${httpTimeoutMs}) must be at least ${ACTIVITY_MARGIN_MS} ms shorter than SAGA_ACTIVITY_TIMEOUT_MS (${activityTimeoutMs}), the activity timeout of every request`,
+      `HTTP_TIMEOUT_MS (${httpTimeoutMs}) must be at least ${ACTIVITY_MARGIN_MS} ms shorter than ${sagaSettingVar('activityTimeoutMs')} (${activityTimeoutMs}), the activity timeout of every request`,
     );
   }
 }
@@ -124,9 +89,9 @@ export function loadWorkerConfig(env: Env, defaultBundlePath: string): WorkerCon
     taskQueue: env.TEMPORAL_TASK_QUEUE || TASK_QUEUE,
     httpTimeoutMs,
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 30_000, 0, 600_000),
-    healthPort: integer(env, 'HEALTH_PORT', 8080, 0, 65_535),
+    healthPort: integer(env, WORKER_HEALTH_PORT_VAR, WORKER_HEALTH_PORT, 0, 65_535),
     maxCachedWorkflows: integer(env, 'MAX_CACHED_WORKFLOWS', 200, 2, 100_000),
-    logLevel: logLevel(env),
+    logLevel: oneOfSetting('LOG_LEVEL', env.LOG_LEVEL, LOG_LEVELS, 'INFO', (v) => v.toUpperCase()),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH || defaultBundlePath,
     ...optionalMetrics(env),
     ...optionalDeployment(env),
@@ -160,7 +125,7 @@ function optionalMetrics(env: Env): { metrics?: MetricsExport } {
   }
   return {
     metrics: {
-      url: httpUrl('METRICS_OTLP_URL', url),
+      url: httpUrlSetting('METRICS_OTLP_URL', url),
       exportIntervalMs: integer(env, 'METRICS_EXPORT_INTERVAL_MS', 60_000, 1_000, 600_000),
     },
   };

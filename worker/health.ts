@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WORKER_HEALTH_PATH } from '../common/worker-health';
 
 export interface HealthServer {
   port: number;
@@ -14,12 +15,12 @@ export async function startHealthServer(port: number, state: () => string): Prom
   const server: Server = createServer((req, res) => {
     const current = state();
     const healthy = current === 'RUNNING';
-    res.writeHead(req.url === '/health' ? (healthy ? 200 : 503) : 404, {
+    res.writeHead(req.url === WORKER_HEALTH_PATH ? (healthy ? 200 : 503) : 404, {
       'content-type': 'application/json',
     });
     res.end(
       JSON.stringify(
-        req.url === '/health'
+        req.url === WORKER_HEALTH_PATH
           ? { status: healthy ? 'healthy' : 'unhealthy', worker: current }
           : { error: 'Not found' },
       ),

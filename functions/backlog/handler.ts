@@ -11,9 +11,11 @@ import {
   parkedSagasQuery,
   QUEUE_METRICS,
   QUEUE_METRICS_NAMESPACE,
+  QUEUE_TYPES,
   type QueueMetric,
   type QueueType,
   queueDimensions,
+  taskQueueDimensions,
 } from '../../common/queue-metrics';
 import { apiConfig } from '../config';
 import { logger } from '../logger';
@@ -27,10 +29,15 @@ export interface BacklogSample {
   pollers: number;
 }
 
-const TYPES = [
-  ['workflow', temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
-  ['activity', temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY],
-] as const;
+const TASK_QUEUE_TYPE: Record<QueueType, temporal.api.enums.v1.TaskQueueType> = {
+  workflow: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  activity: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+};
+
+/** CloudWatch's list form of a dimensions map. */
+function dimensionList(dimensions: Record<string, string>) {
+  return Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value }));
+}
 
 function seconds(
   duration: { seconds?: unknown; nanos?: number | null } | null | undefined,
@@ -45,11 +52,11 @@ export async function readBacklog(
   taskQueue: string,
 ): Promise<BacklogSample[]> {
   return Promise.all(
-    TYPES.map(async ([queueType, taskQueueType]) => {
+    QUEUE_TYPES.map(async (queueType) => {
       const { stats, pollers } = await client.workflowService.describeTaskQueue({
         namespace,
         taskQueue: { name: taskQueue },
-        taskQueueType,
+        taskQueueType: TASK_QUEUE_TYPE[queueType],
         reportStats: true,
       });
       return {
@@ -71,9 +78,7 @@ const VALUE: Record<QueueMetric, (s: BacklogSample) => number> = {
 /** The samples as CloudWatch metric data (dimensions TaskQueue and QueueType). */
 export function toMetricData(samples: BacklogSample[], taskQueue: string, at: Date) {
   return samples.flatMap((sample) => {
-    const Dimensions = Object.entries(queueDimensions(taskQueue, sample.queueType)).map(
-      ([Name, Value]) => ({ Name, Value }),
-    );
+    const Dimensions = dimensionList(queueDimensions(taskQueue, sample.queueType));
     return (Object.keys(QUEUE_METRICS) as QueueMetric[]).map((metric) => ({
       MetricName: QUEUE_METRICS[metric].name,
       Dimensions,
@@ -94,10 +99,18 @@ export async function countParked(client: Client, taskQueue: string): Promise<nu
 export function parkedMetricData(parked: number, taskQueue: string, at: Date) {
   return {
     MetricName: PARKED_SAGAS_METRIC.name,
-    Dimensions: [{ Name: 'TaskQueue', Value: taskQueue }],
+    Dimensions: dimensionList(taskQueueDimensions(taskQueue)),
     Timestamp: at,
     Value: parked,
     Unit: PARKED_SAGAS_METRIC.unit,
+  };
+}
+
+/** Everything one run publishes, as the PutMetricData request. */
+export function publication(samples: BacklogSample[], parked: number, taskQueue: string, at: Date) {
+  return {
+    Namespace: QUEUE_METRICS_NAMESPACE,
+    MetricData: [...toMetricData(samples, taskQueue, at), parkedMetricData(parked, taskQueue, at)],
   };
 }
 
@@ -109,16 +122,9 @@ export async function handler(): Promise<BacklogSample[]> {
       countParked(client, taskQueue),
     ]),
   );
-  const at = new Date();
   const { CloudWatchClient, PutMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
   await new CloudWatchClient({}).send(
-    new PutMetricDataCommand({
-      Namespace: QUEUE_METRICS_NAMESPACE,
-      MetricData: [
-        ...toMetricData(samples, taskQueue, at),
-        parkedMetricData(parked, taskQueue, at),
-      ],
-    }),
+    new PutMetricDataCommand(publication(samples, parked, taskQueue, new Date())),
   );
   logger.info('backlog published', { taskQueue, samples, parked });
   return samples;

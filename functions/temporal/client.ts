@@ -8,6 +8,7 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import { apiConfig } from '../config';
 import { ApiError, ApiErrorCode } from '../http/errors';
 import { logger } from '../logger';
+import { CREDENTIAL_VARS } from './credential';
 import { CredentialUnavailableError, secretCredentials } from './secret';
 
 /** The credential in the secret is refused too: an operator must fix the secret. */
@@ -90,7 +91,7 @@ export async function withTemporal<T>(call: (client: Client) => Promise<T>): Pro
       return attempt().catch((retried: unknown) => {
         if (!isUnauthenticated(retried)) throw retried;
         throw new CredentialRefusedError(
-          'Temporal refused the credential just read from TEMPORAL_SECRET_ARN: check the secret holds an active key',
+          `Temporal refused the credential just read from ${CREDENTIAL_VARS.secretArn}: check the secret holds an active key`,
           { cause: retried },
         );
       });

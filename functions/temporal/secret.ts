@@ -5,8 +5,13 @@
  */
 import type { ConnectionOptions } from '@temporalio/client';
 import { ConfigError } from '../../common/temporal-config';
-
-export type SecretKind = 'apiKey' | 'mtls';
+import {
+  CREDENTIAL_VARS,
+  DEFAULT_SECRET_KIND,
+  isSecretKind,
+  SECRET_KINDS,
+  SecretKind,
+} from './credential';
 
 /** Secrets Manager did not answer in time: worth a retry later, like Temporal being down. */
 export class CredentialUnavailableError extends Error {
@@ -19,7 +24,7 @@ export class CredentialUnavailableError extends Error {
  * tests only), as for the worker.
  */
 export function credentialsFrom(kind: SecretKind, value: string): Partial<ConnectionOptions> {
-  if (kind === 'apiKey') return { apiKey: value.trim() };
+  if (kind === SecretKind.apiKey) return { apiKey: value.trim() };
   let pair: { cert?: unknown; key?: unknown };
   try {
     pair = JSON.parse(value) as typeof pair;
@@ -37,11 +42,11 @@ export async function secretCredentials(
   env: Record<string, string | undefined>,
   timeoutMs: number,
 ): Promise<Partial<ConnectionOptions>> {
-  const arn = env.TEMPORAL_SECRET_ARN;
+  const arn = env[CREDENTIAL_VARS.secretArn];
   if (!arn) return {};
-  const kind = env.TEMPORAL_SECRET_KIND ?? 'apiKey';
-  if (kind !== 'apiKey' && kind !== 'mtls')
-    throw new ConfigError('TEMPORAL_SECRET_KIND must be apiKey or mtls');
+  const kind = env[CREDENTIAL_VARS.kind] ?? DEFAULT_SECRET_KIND;
+  if (!isSecretKind(kind))
+    throw new ConfigError(`${CREDENTIAL_VARS.kind} must be ${SECRET_KINDS.join(' or ')}`);
   // Loaded only when needed: keeps the SDK out of cold starts that do not use it.
   const { SecretsManagerClient, GetSecretValueCommand } = await import(
     '@aws-sdk/client-secrets-manager'
@@ -57,6 +62,6 @@ export async function secretCredentials(
       );
     });
   if (!reply.SecretString)
-    throw new ConfigError('TEMPORAL_SECRET_ARN names a secret without a string value');
+    throw new ConfigError(`${CREDENTIAL_VARS.secretArn} names a secret without a string value`);
   return credentialsFrom(kind, reply.SecretString);
 }

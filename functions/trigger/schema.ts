@@ -7,8 +7,8 @@
 import * as z from 'zod/mini';
 import { idKinds } from '../../common/ids';
 
-const ORDER_ID_ANY_CASE =
-  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** The order id allow-list (common/ids.ts) in either case: it is lowercased once valid. */
+const ORDER_ID_ANY_CASE = new RegExp(idKinds.orderId.source, 'i');
 
 const orderId = z.pipe(
   z

@@ -4,6 +4,7 @@
  * endpoint takes mTLS (and API keys only on namespaces with High Availability). A wrong
  * pairing deploys cleanly and then never connects, so synth refuses it.
  */
+import { DEFAULT_SECRET_KIND, SECRET_KINDS, SecretKind } from '../../functions/temporal/credential';
 import type { Raw, Reader } from './reader';
 
 /** An existing Secrets Manager secret, by complete ARN (preferred) or name. */
@@ -13,12 +14,11 @@ export interface TemporalCredential {
 }
 
 /**
- * `apiKey`: the secret's value is the API key; `mtls`: it is JSON `{"cert": PEM, "key": PEM}`.
- * The top-level secret is the worker's; `lambda` is the Lambda functions' own (same kind),
+ * The kind of both secrets (functions/temporal/credential.ts). The top-level secret is the worker's; `lambda` is the Lambda functions' own (same kind),
  * so the API can hold a key that only starts, describes and queries (@default the worker's).
  */
 export interface TemporalAuth extends TemporalCredential {
-  readonly kind: 'apiKey' | 'mtls';
+  readonly kind: SecretKind;
   readonly lambda?: TemporalCredential;
 }
 
@@ -59,17 +59,17 @@ export function endpointProblems(
       'temporal.address',
       `is the endpoint of namespace ${namespaceHost}, but temporal.namespace is ${namespace}`,
     );
-  if (kind === 'apiKey' && namespaceHost && !highAvailability)
+  if (kind === SecretKind.apiKey && namespaceHost && !highAvailability)
     r.problem(
       'temporal.address',
       `is a namespace endpoint, which takes API keys only when the namespace has High Availability: use the regional endpoint ${REGIONAL_EXAMPLE}, or set temporal.highAvailability to true if the namespace has a replica`,
     );
-  if (kind === 'apiKey' && regional && highAvailability)
+  if (kind === SecretKind.apiKey && regional && highAvailability)
     r.problem(
       'temporal.address',
       `is a regional endpoint, which does not follow a High Availability failover: use the namespace endpoint ${namespaceEndpoint}`,
     );
-  if (kind === 'mtls' && regional)
+  if (kind === SecretKind.mtls && regional)
     r.problem(
       'temporal.address',
       `is a regional endpoint, which takes API keys only: mTLS connects to the namespace endpoint ${namespaceEndpoint}`,
@@ -88,7 +88,7 @@ function credential(r: Reader, raw: Raw | undefined, path: string): TemporalCred
 }
 
 export function readTemporal(r: Reader, raw: Raw | undefined): TemporalSettings {
-  const kind = r.oneOf(raw, 'temporal.auth.kind', ['apiKey', 'mtls'] as const, 'apiKey');
+  const kind = r.oneOf(raw, 'temporal.auth.kind', SECRET_KINDS, DEFAULT_SECRET_KIND);
   const lambda =
     r.at(raw, 'temporal.auth.lambda') === undefined
       ? {}

@@ -13,6 +13,7 @@ import {
   type QueueMetric,
   type QueueType,
   queueDimensions,
+  taskQueueDimensions,
 } from '../../common/queue-metrics';
 import { acknowledge } from '../nag-suppressions';
 import { NodeFunction } from './node-function';
@@ -65,7 +66,7 @@ export class BacklogMetric extends Construct {
     return new Metric({
       namespace: QUEUE_METRICS_NAMESPACE,
       metricName: PARKED_SAGAS_METRIC.name,
-      dimensionsMap: { TaskQueue: TASK_QUEUE },
+      dimensionsMap: taskQueueDimensions(TASK_QUEUE),
       statistic: 'Maximum',
       period: Duration.minutes(1),
     });

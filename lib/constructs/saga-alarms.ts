@@ -10,6 +10,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { PARKED_SAGAS_METRIC, QUEUE_TYPES } from '../../common/queue-metrics';
 import type { BacklogMetric } from './backlog-metric';
 import { containerInsightsMetric } from './container-insights';
 import type { NodeFunction } from './node-function';
@@ -73,7 +74,7 @@ export class SagaAlarms extends Construct {
       missing: TreatMissingData.BREACHING,
       description: 'fewer worker tasks run than desired for 5 minutes',
     });
-    for (const queue of ['workflow', 'activity'] as const) {
+    for (const queue of QUEUE_TYPES) {
       this.add(topic, `No${capitalized(queue)}Pollers`, {
         metric: backlog.metric('pollers', queue),
         threshold: 1,
@@ -98,8 +99,7 @@ export class SagaAlarms extends Construct {
       metric: backlog.parkedSagas(),
       threshold: 1,
       periods: 1,
-      description:
-        'ParkedSagas: a saga waits for an operator: money state unknown (docs/runbook.md, npm run ops -- list)',
+      description: `${PARKED_SAGAS_METRIC.name}: a saga waits for an operator: money state unknown (docs/runbook.md, npm run ops -- list)`,
     });
     this.add(topic, 'QueueMetricsSilent', {
       metric: backlog.metric('pollers', 'workflow', 'SampleCount'),

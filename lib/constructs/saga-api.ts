@@ -12,6 +12,8 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { API_ROUTES, type ApiRoute, ROUTE_NAMES, type RouteName } from '../../functions/routes';
+import { API_SERVICE_NAME } from '../../functions/service-name';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
 import { accessLogFormat } from './access-log';
@@ -25,14 +27,15 @@ export interface SagaApiProps {
 }
 
 /**
- * The HTTP API the mobile backend calls: trigger and completion behind the configured
- * authorizer, health open; throttled, JSON access logs, CORS from configuration. Also the
+ * The HTTP API the mobile backend calls, built from the route table (functions/routes.ts):
+ * trigger and completion behind the configured authorizer, health open; throttled, JSON access logs, CORS from configuration. Also the
  * operators' deep health check (a function, not a route).
  */
 export class SagaApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
-  readonly functions: Record<'trigger' | 'completion' | 'health' | 'deepHealth', NodeFunction>;
+  /** One function per route of the table (functions/routes.ts), and the deep health check. */
+  readonly functions: Record<RouteName | 'deepHealth', NodeFunction>;
 
   constructor(scope: Construct, id: string, props: SagaApiProps) {
     super(scope, id);
@@ -43,24 +46,26 @@ export class SagaApi extends Construct {
       ...(config.apiAuth.kind === 'jwt' && config.apiAuth.authorizedParties.length > 0
         ? { JWT_AUTHORIZED_PARTIES: config.apiAuth.authorizedParties.join(',') }
         : {}),
-      POWERTOOLS_SERVICE_NAME: 'complete-order-api',
+      POWERTOOLS_SERVICE_NAME: API_SERVICE_NAME,
     };
     const timeout = Duration.seconds(config.lambda.timeoutSeconds);
     const fn = (name: string, entry: string, env: Record<string, string> = environment) =>
       new NodeFunction(this, name, { entry, environment: env, logRetention, timeout });
+    const routed = Object.fromEntries(
+      ROUTE_NAMES.map((name) => {
+        const route: ApiRoute = API_ROUTES[name];
+        return [name, fn(route.functionId, route.entry, route.temporal ? environment : {})];
+      }),
+    ) as Record<RouteName, NodeFunction>;
     this.functions = {
-      trigger: fn('Trigger', 'functions/trigger/handler.ts'),
-      completion: fn('Completion', 'functions/status/handler.ts'),
-      health: fn('Health', 'functions/health/handler.ts', {}),
+      ...routed,
       deepHealth: fn('DeepHealth', 'functions/health/deep-handler.ts'),
     };
-    for (const f of [
-      this.functions.trigger,
-      this.functions.completion,
+    const callsTemporal = [
+      ...ROUTE_NAMES.filter((name) => API_ROUTES[name].temporal).map((name) => routed[name]),
       this.functions.deepHealth,
-    ]) {
-      temporal.lambdaSecret.grantRead(f.function);
-    }
+    ];
+    for (const f of callsTemporal) temporal.lambdaSecret.grantRead(f.function);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'complete-order-saga: trigger and follow the Complete Order saga',
@@ -70,7 +75,9 @@ export class SagaApi extends Construct {
         ? {
             corsPreflight: {
               allowOrigins: [...config.corsOrigins],
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+              allowMethods: [...new Set(ROUTE_NAMES.map((name) => API_ROUTES[name].method))]
+                .sort()
+                .map((method) => CorsHttpMethod[method]),
               allowHeaders: ['authorization', 'content-type'],
               maxAge: Duration.hours(1),
             },
@@ -89,15 +96,17 @@ export class SagaApi extends Construct {
         format: accessLogFormat(),
       },
     });
-    this.addRoute('/triggerCompleteOrderWorkflow', HttpMethod.POST, this.functions.trigger);
-    this.addRoute('/orders/{orderId}/completion', HttpMethod.GET, this.functions.completion);
-    const [health] = this.addRoute(
-      '/health',
-      HttpMethod.GET,
-      this.functions.health,
-      new HttpNoneAuthorizer(),
-    );
-    if (health) acknowledge(health, 'openHealthRoute');
+    for (const name of ROUTE_NAMES) {
+      const route: ApiRoute = API_ROUTES[name];
+      const open = route.auth === 'open';
+      const added = this.addRoute(
+        route.path,
+        HttpMethod[route.method],
+        routed[name],
+        open ? new HttpNoneAuthorizer() : undefined,
+      );
+      for (const r of open ? added : []) acknowledge(r, 'openHealthRoute');
+    }
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'DeepHealthFunction', {
       value: this.functions.deepHealth.function.functionName,

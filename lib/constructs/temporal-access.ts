@@ -1,5 +1,6 @@
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CREDENTIAL_VARS } from '../../functions/temporal/credential';
 import type { LambdaBudget, TemporalCredential, TemporalSettings } from '../config';
 
 export interface TemporalAccessProps {
@@ -45,8 +46,8 @@ export class TemporalAccess extends Construct {
     return {
       TEMPORAL_ADDRESS: this.address,
       TEMPORAL_NAMESPACE: this.namespace,
-      TEMPORAL_SECRET_ARN: this.lambdaSecret.secretArn,
-      TEMPORAL_SECRET_KIND: this.authKind,
+      [CREDENTIAL_VARS.secretArn]: this.lambdaSecret.secretArn,
+      [CREDENTIAL_VARS.kind]: this.authKind,
       TEMPORAL_SECRET_TIMEOUT_MS: String(this.budget.secretReadTimeoutMs),
       TEMPORAL_CONNECT_TIMEOUT_MS: String(this.budget.connectTimeoutMs),
       TEMPORAL_CALL_DEADLINE_MS: String(this.budget.callDeadlineMs),

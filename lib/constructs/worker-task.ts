@@ -11,12 +11,17 @@ import {
 } from 'aws-cdk-lib/aws-ecs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import {
+  WORKER_HEALTH_PATH,
+  WORKER_HEALTH_PORT,
+  WORKER_HEALTH_PORT_VAR,
+} from '../../common/worker-health';
+import { SecretKind } from '../../functions/temporal/credential';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
 import { addMetricsSidecar, METRICS_EXPORT_INTERVAL_MS, METRICS_OTLP_URL } from './metrics-sidecar';
 import type { TemporalAccess } from './temporal-access';
 
-const HEALTH_PORT = 8080;
 /** Time the worker needs beyond the activities' grace to close its connection and exit. */
 const EXIT_MARGIN_SECONDS = 15;
 
@@ -34,7 +39,7 @@ export interface WorkerTaskProps {
 
 /** The Temporal credential as ECS secrets: injected at start, never in the template. */
 function credentialSecrets(temporal: TemporalAccess): Record<string, EcsSecret> {
-  if (temporal.authKind === 'apiKey')
+  if (temporal.authKind === SecretKind.apiKey)
     return { TEMPORAL_API_KEY: EcsSecret.fromSecretsManager(temporal.secret) };
   return {
     TEMPORAL_TLS_CLIENT_CERT_DATA: EcsSecret.fromSecretsManager(temporal.secret, 'cert'),
@@ -74,7 +79,7 @@ export function workerTaskDefinition(
       USER_SERVICE_URL: config.services.userUrl,
       PAYMENT_SERVICE_URL: config.services.paymentUrl,
       SHUTDOWN_GRACE_MS: String(sizing.shutdownGraceSeconds * 1000),
-      HEALTH_PORT: String(HEALTH_PORT),
+      [WORKER_HEALTH_PORT_VAR]: String(WORKER_HEALTH_PORT),
       LOG_LEVEL: 'INFO',
       // Half the task for V8's heap: GC works before the task nears its limit (docs/performance.md).
       NODE_OPTIONS: `--max-old-space-size=${Math.floor(sizing.memoryMiB / 2)}`,
@@ -89,7 +94,7 @@ export function workerTaskDefinition(
         'CMD',
         'node',
         '-e',
-        `fetch('http://127.0.0.1:${HEALTH_PORT}/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+        `fetch('http://127.0.0.1:${WORKER_HEALTH_PORT}${WORKER_HEALTH_PATH}').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
       ],
       interval: Duration.seconds(30),
       timeout: Duration.seconds(5),

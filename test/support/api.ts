@@ -1,5 +1,6 @@
 /** Drives the real handlers (the whole Middy chain) with API Gateway v2 events. */
 import { expect } from 'vitest';
+import { API_ROUTES, routeKey } from '../../functions/routes';
 import {
   apiGatewayEvent,
   type HttpRequestLike,
@@ -33,7 +34,7 @@ export async function invoke(
   return { status, headers: (result.headers ?? {}) as Record<string, string>, body };
 }
 
-export const TRIGGER_ROUTE: Route = { routeKey: 'POST /triggerCompleteOrderWorkflow' };
+export const TRIGGER_ROUTE: Route = { routeKey: routeKey(API_ROUTES.trigger) };
 
 export function triggerRequest(
   body: unknown,
@@ -45,7 +46,7 @@ export function triggerRequest(
 ): HttpRequestLike {
   return {
     method: 'POST',
-    url: '/triggerCompleteOrderWorkflow',
+    url: API_ROUTES.trigger.path,
     headers: options.headers ?? { 'content-type': 'application/json' },
     body: options.raw ? (body as string | Buffer) : JSON.stringify(body),
     authorizer: options.authorizer ?? serviceAuth,

@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
+import { idKinds } from '../../common/ids';
 
 const spec = parse(
   readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'openapi.yaml'), 'utf8'),
 );
 const ajv = new Ajv2020({ strict: false, allErrors: true });
-ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+ajv.addFormat('uuid', new RegExp(idKinds.orderId.source, 'i'));
 // The saga's timestamps: Date#toISOString() in the workflow, always UTC.
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
 ajv.addSchema({ $id: 'openapi', components: spec.components });
@@ -57,4 +58,11 @@ export function openApiErrors(
   if (!schema) return [`${method} ${path} ${status} has no JSON schema`];
   const validate = ajv.compile(rebase(schema) as Schema);
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** Every documented operation as a route key, e.g. `GET /health`. */
+export function documentedOperations(): string[] {
+  return Object.entries(spec.paths ?? {}).flatMap(([path, operations]) =>
+    Object.keys(operations as object).map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }
