@@ -1,15 +1,9 @@
 import { isPaymentStatus, type PaymentSnapshot, type ReleaseRequest } from '../../common/contracts';
 import { FailureType } from '../../common/failures';
 import { isValidId, pathSegment } from '../../common/ids';
-import {
-  contractViolation,
-  describeReply,
-  failure,
-  send,
-  TransportError,
-  unexpectedReply,
-} from './errors';
-import type { JsonReply, RequestContext, ServiceHttp } from './http';
+import { contractViolation, describeReply, failure, unexpectedReply } from './downstream-failures';
+import { type JsonReply, type RequestContext, type ServiceHttp, TransportError } from './http';
+import { send } from './send';
 
 /** Typed client of the Payment Service (CONTRACTS.md, "Payment Service"). */
 export interface PaymentClient {
