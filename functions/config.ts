@@ -2,13 +2,18 @@
  * The API handlers' settings, read once per Lambda container (at first use, so a bad
  * setting becomes a logged 500 on a request rather than a crashed init).
  */
-import { TASK_QUEUE } from '../common/names';
-import { describeInvalidSettings, SAGA_SETTING_BOUNDS, type SagaSettings } from '../common/saga';
+
 import {
   ConfigError,
   type TemporalConnectConfig,
   temporalConnection,
 } from '../common/temporal-config';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
+import {
+  describeInvalidSettings,
+  SAGA_SETTING_BOUNDS,
+  type SagaSettings,
+} from '../common/workflow-safe/saga-settings';
 
 export const AuthMode = { jwt: 'jwt', iam: 'iam', none: 'none' } as const;
 export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { SagaSettings } from '../common/saga';
+import type { SagaSettings } from '../common/workflow-safe/saga-settings';
 import { sagaSettingVar } from '../functions/config';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';

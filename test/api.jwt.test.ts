@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../common/names';
+import { workflowIdFor } from '../common/workflow-safe/names';
 import { handler as health } from '../functions/health/handler';
 import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TASK_QUEUE } from '../common/names';
 import { QUEUE_METRICS, QUEUE_METRICS_NAMESPACE } from '../common/queue-metrics';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
 import { devEnvironment, synthApp } from './support/synth';
 
 /** What on-call gets paged for, and how the worker scales: the templates' contract. */

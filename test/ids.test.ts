@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidId, pathSegment } from '../common/ids';
+import { isValidId, pathSegment } from '../common/workflow-safe/ids';
 
 describe('Function: isValidId', () => {
   it.each([

@@ -2,13 +2,14 @@
  * The worker's settings, read once at start from the environment. Anything missing or
  * malformed stops the process with a message that names the setting.
  */
-import { TASK_QUEUE } from '../common/names';
-import { DEFAULT_SAGA_SETTINGS, SAGA_SETTING_BOUNDS } from '../common/saga';
+
 import {
   ConfigError,
   type TemporalConnectConfig,
   temporalConnection,
 } from '../common/temporal-config';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
+import { DEFAULT_SAGA_SETTINGS, SAGA_SETTING_BOUNDS } from '../common/workflow-safe/saga-settings';
 import type { ServiceUrls } from './activities';
 
 export { ConfigError };

@@ -5,7 +5,7 @@ import {
   type WorkerDeploymentOptions,
   type WorkerOptions,
 } from '@temporalio/worker';
-import { TASK_QUEUE } from '../common/names';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
 import { createActivities, type ServiceUrls } from './activities';
 
 export interface SagaWorkerOptions {

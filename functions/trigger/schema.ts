@@ -5,7 +5,7 @@
  * of the bundle (cold starts, docs/performance.md).
  */
 import * as z from 'zod/mini';
-import { idKinds } from '../../common/ids';
+import { idKinds } from '../../common/workflow-safe/ids';
 
 const ORDER_ID_ANY_CASE =
   /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

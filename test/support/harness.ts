@@ -7,14 +7,14 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
-import { PROGRESS_QUERY } from '../../common/names';
+import { completeOrderStart } from '../../common/start';
+import { PROGRESS_QUERY } from '../../common/workflow-safe/names';
 import type {
   CompleteOrderInput,
   CompleteOrderResult,
   SagaProgress,
-  SagaSettings,
-} from '../../common/saga';
-import { completeOrderStart } from '../../common/start';
+} from '../../common/workflow-safe/saga-contract';
+import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
 import { type Sandbox, type SeededOrder, type SeedOptions, startSandbox } from '../../sandbox';
 import { createSagaWorker } from '../../worker/create-worker';
 

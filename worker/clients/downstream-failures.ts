@@ -1,11 +1,11 @@
 /**
  * The translation of any downstream outcome (a reply, or a transport error) into the
- * `ApplicationFailure` types (see common/failures.ts) that the workflow's retry policies
+ * `ApplicationFailure` types (see common/workflow-safe/failure-types.ts) that the workflow's retry policies
  * name. Failures are created retryable; each activity's policy decides which types stop
  * retries, so the retry stance is stated in one place: the workflow.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../../common/failures';
+import { FailureType } from '../../common/workflow-safe/failure-types';
 import type { JsonReply, TransportError } from './http';
 
 export function failure(type: FailureType, message: string, details?: unknown): ApplicationFailure {

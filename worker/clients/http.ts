@@ -4,7 +4,7 @@
  * into "the service answered" (a response) and "we do not know" (transport errors).
  */
 import ky, { isTimeoutError } from 'ky';
-import { CORRELATION_HEADER } from '../../common/names';
+import { CORRELATION_HEADER } from '../../common/workflow-safe/names';
 
 /** No HTTP response: a timeout, a dropped or refused connection. */
 export class TransportError extends Error {

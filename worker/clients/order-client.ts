@@ -1,6 +1,10 @@
-import { isOrderStatus, type OrderSnapshot, type OrderStatus } from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { isValidId, pathSegment } from '../../common/ids';
+import {
+  isOrderStatus,
+  type OrderSnapshot,
+  type OrderStatus,
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { isValidId, pathSegment } from '../../common/workflow-safe/ids';
 import { contractViolation, failure, unexpectedReply } from './downstream-failures';
 import type { RequestContext, ServiceHttp } from './http';
 import { send } from './send';

@@ -1,6 +1,10 @@
-import { isPaymentStatus, type PaymentSnapshot, type ReleaseRequest } from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { isValidId, pathSegment } from '../../common/ids';
+import {
+  isPaymentStatus,
+  type PaymentSnapshot,
+  type ReleaseRequest,
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { isValidId, pathSegment } from '../../common/workflow-safe/ids';
 import { contractViolation, describeReply, failure, unexpectedReply } from './downstream-failures';
 import { type JsonReply, type RequestContext, type ServiceHttp, TransportError } from './http';
 import { send } from './send';

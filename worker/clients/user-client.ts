@@ -1,5 +1,5 @@
-import { FailureType } from '../../common/failures';
-import { isValidId, pathSegment } from '../../common/ids';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { isValidId, pathSegment } from '../../common/workflow-safe/ids';
 import { contractViolation, failure, unexpectedReply } from './downstream-failures';
 import type { RequestContext, ServiceHttp } from './http';
 import { send } from './send';

@@ -15,11 +15,11 @@ import {
   OrderStatus,
   type PaymentSnapshot,
   PaymentStatus,
-} from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { releaseClaimIdFor } from '../../common/names';
-import { type OperatorDecision, ParkReason } from '../../common/operator';
-import type { CompleteOrderResult, SagaProgress } from '../../common/saga';
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { releaseClaimIdFor } from '../../common/workflow-safe/names';
+import { type OperatorDecision, ParkReason } from '../../common/workflow-safe/operator';
+import type { CompleteOrderResult, SagaProgress } from '../../common/workflow-safe/saga-contract';
 import { claimSettledSignal } from './claim';
 import { failureTypeOf, rootMessage, sagaFailure } from './failures';
 import { type ParsedInput, parseInput } from './input';

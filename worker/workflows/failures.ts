@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { FailureType } from '../../common/failures';
+import { FailureType } from '../../common/workflow-safe/failure-types';
 
 /** The stable failure type behind an error thrown by an activity or by the saga itself. */
 export function failureTypeOf(error: unknown): string {

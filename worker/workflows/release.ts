@@ -10,9 +10,9 @@ import {
   OrderStatus,
   type PaymentSnapshot,
   PaymentStatus,
-} from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { type DecisionRecord, ParkReason } from '../../common/operator';
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { type DecisionRecord, ParkReason } from '../../common/workflow-safe/operator';
 import { failureTypeOf, rootMessage } from './failures';
 import type { PivotFacts, SagaRun } from './run';
 import { pollWithBackoff } from './wait';

@@ -3,7 +3,7 @@
  * failure type is written here and nowhere else.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import { FailureType } from '../../../common/failures';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
 import type { SagaActivities } from '../../activities';
 import type { SagaSettingsV1 as SagaSettings } from './settings';
 

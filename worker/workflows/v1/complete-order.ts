@@ -4,9 +4,9 @@ import {
   OrderStatus,
   type PaymentSnapshot,
   PaymentStatus,
-} from '../../../common/contracts';
-import { FailureType } from '../../../common/failures';
-import type { CompleteOrderResult } from '../../../common/saga';
+} from '../../../common/workflow-safe/contracts';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
+import type { CompleteOrderResult } from '../../../common/workflow-safe/saga-contract';
 import { sagaFailure } from '../failures';
 import { progressQuery } from '../messages';
 import { pollWithBackoff } from '../wait';

@@ -5,8 +5,8 @@
  * again.
  */
 import { log, sleep } from '@temporalio/workflow';
-import { type PaymentSnapshot, PaymentStatus } from '../../../common/contracts';
-import { FailureType } from '../../../common/failures';
+import { type PaymentSnapshot, PaymentStatus } from '../../../common/workflow-safe/contracts';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
 import { failureTypeOf, sagaFailure } from '../failures';
 import { pollWithBackoff } from '../wait';
 import type { SagaActivityProxies } from './activities';

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
-import { FailureType } from '../../../common/failures';
-import type { SagaProgress, SagaStep } from '../../../common/saga';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
+import type { SagaProgress, SagaStep } from '../../../common/workflow-safe/saga-contract';
 import { failureTypeOf, rootMessage, sagaFailure } from '../failures';
 
 interface Compensation {
