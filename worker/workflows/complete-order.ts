@@ -33,8 +33,8 @@ import {
   releaseFunds,
 } from './release';
 import { type PivotFacts, SagaRun } from './run';
-import { sagaActivities } from './v1/activities';
 import { completeOrderV1 } from './v1/complete-order';
+import { activitiesByRetryStance } from './v1/retry-stances';
 import { pollWithBackoff } from './wait';
 
 /**
@@ -74,7 +74,7 @@ async function waitForConnectAccount(run: SagaRun): Promise<string> {
   run.waitingFor('runner Stripe Connect onboarding');
   const account = await pollWithBackoff(
     // `undefined` means "not onboarded yet: keep waiting"; the service answers null.
-    async () => (await run.acts.steps.getConnectAccount(run.runnerId)) ?? undefined,
+    async () => (await run.acts.retryBriefly.getConnectAccount(run.runnerId)) ?? undefined,
     {
       windowMs: run.settings.connectAccountWaitMs,
       initialIntervalMs: run.settings.connectAccountPollMs,
@@ -102,14 +102,19 @@ async function beforePivot(
   const { acts, orderId, runnerId } = run;
   undo.previousStatus = order.orderStatus;
   const delivered = await run.step('markDelivered', () =>
-    acts.steps.transitionOrder({ orderId, runnerId, from: COMPLETABLE, to: OrderStatus.DELIVERED }),
+    acts.retryBriefly.transitionOrder({
+      orderId,
+      runnerId,
+      from: COMPLETABLE,
+      to: OrderStatus.DELIVERED,
+    }),
   );
   if (!delivered.applied) {
     undo.previousStatus = null;
     throw orderChangedFailure(delivered.order);
   }
   const connectAccountId = await run.step('getConnectAccount', () => waitForConnectAccount(run));
-  const payment = await run.step('getPayment', () => acts.steps.getPayment(orderId));
+  const payment = await run.step('getPayment', () => acts.retryBriefly.getPayment(orderId));
   if (isReleasedTo(payment, runnerId)) return payment;
   if (payment.status !== PaymentStatus.AUTHORIZED && payment.status !== PaymentStatus.SUCCEEDED) {
     throw sagaFailure(FailureType.PaymentNotReleasable, `payment is ${payment.status}`, {
@@ -120,7 +125,7 @@ async function beforePivot(
   if (payment.status === PaymentStatus.AUTHORIZED) undo.paymentId = payment.paymentId;
   // Immediately before the release: the order may have been cancelled or reassigned
   // while the saga waited (ADR 0013 states the window that remains).
-  const latest = await run.step('checkBeforeRelease', () => acts.steps.readOrder(orderId));
+  const latest = await run.step('checkBeforeRelease', () => acts.retryBriefly.readOrder(orderId));
   undo.facts = { order: latest, payment, connectAccountId };
   if (!isOrderStillOurs(latest, runnerId)) {
     undo.previousStatus = null;
@@ -285,7 +290,7 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
   const undo: Undo = { previousStatus: null, paymentId: null, facts: null };
   let facts: PivotFacts | PaymentSnapshot;
   try {
-    const order = await run.step('readOrder', () => run.acts.steps.readOrder(run.orderId));
+    const order = await run.step('readOrder', () => run.acts.retryBriefly.readOrder(run.orderId));
     guardOrder(order, run.runnerId);
     if (order.orderStatus === OrderStatus.COMPLETED) {
       return result(run, 'ALREADY_COMPLETED', order.orderStatus, null);
@@ -310,13 +315,13 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
 function decisionCheck(run: () => SagaRun) {
   return async (decision: OperatorDecision): Promise<string | undefined> => {
     const { acts, orderId, runnerId } = run();
-    const payment = await acts.steps.getPayment(orderId);
+    const payment = await acts.retryBriefly.getPayment(orderId);
     const shows = `the payment is ${payment.status} with transfer ${payment.transferId ?? 'none'}`;
     if (decision.action === 'resend') {
       if (payment.status !== PaymentStatus.AUTHORIZED || payment.transferId) {
         return `resend refused: ${shows}`;
       }
-      const order = await acts.steps.readOrder(orderId);
+      const order = await acts.retryBriefly.readOrder(orderId);
       if (!isOrderStillOurs(order, runnerId)) {
         return `resend refused: the order is ${order.orderStatus}, runner ${order.runnerId ?? 'none'}`;
       }
@@ -367,7 +372,7 @@ async function completeOrderV2(rawInput: unknown): Promise<CompleteOrderResult> 
     input.orderId,
     input.runnerId,
     input.settings,
-    sagaActivities(input.settings),
+    activitiesByRetryStance(input.settings),
     decisionCheck(() => run as SagaRun),
   );
   try {

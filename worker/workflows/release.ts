@@ -131,7 +131,7 @@ export async function awaitSettlement(
   run.waitingFor(what);
   return pollWithBackoff(
     async () => {
-      const payment = await run.acts.steps.getPayment(run.orderId).catch(() => undefined);
+      const payment = await run.acts.retryBriefly.getPayment(run.orderId).catch(() => undefined);
       return payment && !pending.includes(payment.status) ? payment : undefined;
     },
     { windowMs, initialIntervalMs: 500, maxIntervalMs: 5 * MINUTE },
