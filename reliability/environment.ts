@@ -11,7 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { SagaSettings } from '../common/workflow-safe/saga-settings';
 import { sagaSettingVar } from '../functions/config';
 import { handler as health } from '../functions/health/handler';
-import { handler as completion } from '../functions/status/handler';
+import { handler as completion } from '../functions/completion/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { startLocalApi } from '../sandbox/local-api';

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { handler as health } from '../functions/health/handler';
-import { handler as completion } from '../functions/status/handler';
+import { handler as completion } from '../functions/completion/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import { type Sandbox, type SeededOrder, startSandbox } from './index';
 import { startLocalApi } from './local-api';

@@ -50,7 +50,7 @@ export class SagaApi extends Construct {
       new NodeFunction(this, name, { entry, environment: env, logRetention, timeout });
     this.functions = {
       trigger: fn('Trigger', 'functions/trigger/handler.ts'),
-      completion: fn('Completion', 'functions/status/handler.ts'),
+      completion: fn('Completion', 'functions/completion/handler.ts'),
       health: fn('Health', 'functions/health/handler.ts', {}),
       deepHealth: fn('DeepHealth', 'functions/health/deep-handler.ts'),
     };

@@ -6,7 +6,7 @@ import { PROGRESS_QUERY, workflowIdFor } from '../common/workflow-safe/names';
 import { DECIDE_UPDATE, type OperatorDecision } from '../common/workflow-safe/operator';
 import type { SagaProgress } from '../common/workflow-safe/saga-contract';
 import { handler as health } from '../functions/health/handler';
-import { handler as completion } from '../functions/status/handler';
+import { handler as completion } from '../functions/completion/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import type { HttpRequestLike } from '../sandbox/api-gateway';
 import { invoke, runnerAuth, serviceAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
