@@ -137,7 +137,7 @@ async function runSaga(saga: Saga, input: ParsedInput): Promise<CompleteOrderRes
 
 /**
  * v1 of the saga, frozen: sagas started before the money-safety change (no patch marker in
- * their history) finish on this code. Do not change it; change ../complete-order.ts.
+ * their history) finish on this code. Do not change it; change ../complete-order-v2.ts.
  */
 export async function completeOrderV1(rawInput: unknown): Promise<CompleteOrderResult> {
   const saga = new Saga();
