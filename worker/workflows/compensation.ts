@@ -4,10 +4,9 @@
  */
 import { CancellationScope, CancelledFailure, isCancellation, log } from '@temporalio/workflow';
 import { OrderStatus } from '../../common/workflow-safe/contracts';
-import type { FailureType } from '../../common/workflow-safe/failure-types';
 import type { CompleteOrderResult } from '../../common/workflow-safe/saga-contract';
 import { finish } from './after-pivot';
-import { failureTypeOf, rootMessage, sagaFailure } from './failures';
+import { failureTypeOf, rootMessage, sagaFailureOf } from './failures';
 import { restoreOrder, returnMoney } from './money-back';
 import { confirmRelease } from './release';
 import type { PivotFacts, SagaRun } from './run';
@@ -86,7 +85,7 @@ export async function failAfterCompensating(
   }
   run.end('FAILED', type);
   const message = `${rootMessage(cause)} (compensated: ${run.progress.compensationsRun.join(', ') || 'nothing to undo'})`;
-  throw sagaFailure(type as FailureType, message, {
+  throw sagaFailureOf(type, message, {
     compensationsRun: run.progress.compensationsRun,
   });
 }
