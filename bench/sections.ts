@@ -19,7 +19,6 @@ import { closedLoop, type Figure, figure, percentile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 export const RUNS = 3;
-export type Row = Record<string, string | number>;
 
 const triggerEvent = (orderId: string) =>
   apiGatewayEvent(

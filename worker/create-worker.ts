@@ -1,6 +1,6 @@
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import {
-  NativeConnection,
+  type NativeConnection,
   Worker,
   type WorkerDeploymentOptions,
   type WorkerOptions,
@@ -52,5 +52,3 @@ export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
 function pinnedTo(version: WorkerDeploymentVersion): WorkerDeploymentOptions {
   return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' };
 }
-
-export { NativeConnection };

@@ -52,7 +52,7 @@ function isKafkaUnavailable(reply: JsonReply): boolean {
  *   broker stored the message; a timeout, a reset or a gateway's 5xx say nothing. It may
  *   have been queued, so it must never be sent again.
  */
-export function releaseOutcome(service: string, result: JsonReply | TransportError) {
+function releaseOutcome(service: string, result: JsonReply | TransportError) {
   if (result instanceof TransportError) {
     const type = result.notSent ? FailureType.ReleaseNotQueued : FailureType.ReleaseOutcomeUnknown;
     return failure(type, result.message, { service, notSent: result.notSent });

@@ -9,7 +9,7 @@ import { completeOrderV1 } from './v1/complete-order';
  * finish on the frozen v1 code; every new saga records the marker and runs
  * complete-order-v2.ts.
  */
-export const MONEY_SAFETY_PATCH = 'money-safety-v2';
+const MONEY_SAFETY_PATCH = 'money-safety-v2';
 
 /**
  * Completes a delivered order: marks it DELIVERED, pays the runner (the pivot) and marks

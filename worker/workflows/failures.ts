@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio
 import { FailureType } from '../../common/workflow-safe/failure-types';
 
 /** The type of an error that carries none: a bug, or a failure from outside the activities. */
-export const UNEXPECTED_ERROR = 'UnexpectedError';
+const UNEXPECTED_ERROR = 'UnexpectedError';
 
 /**
  * A failure type as read off an error: one of ours, {@link UNEXPECTED_ERROR}, or the type
