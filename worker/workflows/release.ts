@@ -56,13 +56,7 @@ async function changedSinceCheck(run: SagaRun): Promise<PivotOutcome | 'settled'
 
 type SendResult = 'queued' | 'unknown' | 'settled' | 'notClaimed' | PivotOutcome;
 
-/**
- * Sends the release; re-sends only after an answer that proves it was not queued (503
- * KAFKA_ERROR, 429, connection refused), with backoff (capped at a minute in the first
- * hour, ten minutes after) for `releaseRetryWindowMs`. A 4xx ends it: not queued, never
- * will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
- * never sent again.
- */
+/** The release request for this run's payment and runner. */
 function releaseRequest(run: SagaRun, facts: PivotFacts) {
   return {
     orderId: run.orderId,
@@ -72,6 +66,13 @@ function releaseRequest(run: SagaRun, facts: PivotFacts) {
   };
 }
 
+/**
+ * Sends the release; re-sends only after an answer that proves it was not queued (503
+ * KAFKA_ERROR, 429, connection refused), with backoff (capped at a minute in the first
+ * hour, ten minutes after) for `releaseRetryWindowMs`. A 4xx ends it: not queued, never
+ * will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
+ * never sent again.
+ */
 async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
   const started = Date.now();
   let interval = run.settings.releaseRetryIntervalMs;
@@ -95,6 +96,9 @@ async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendRes
       const remaining = started + run.settings.releaseRetryWindowMs - Date.now();
       if (remaining <= 0) return { kind: 'notPaid', failure: asFailure(error) };
       run.waitingFor(`payment service to accept the release (attempt ${attempt} not queued)`);
+      // Its own backoff, not pollWithBackoff: a cancel must end the wait at once (a
+      // condition with a timeout, not a sleep), the cap grows after the first hour, and
+      // every wait is followed by a re-read of the order and the payment before a re-send.
       if (await condition(() => run.cancelRequested, Math.min(interval, remaining))) {
         return { kind: 'cancelled' };
       }
@@ -131,6 +135,7 @@ export async function awaitSettlement(
   run.waitingFor(what);
   return pollWithBackoff(
     async () => {
+      // A failed read, like a payment still pending, is `undefined`: keep waiting.
       const payment = await run.acts.retryBriefly.getPayment(run.orderId).catch(() => undefined);
       return payment && !pending.includes(payment.status) ? payment : undefined;
     },

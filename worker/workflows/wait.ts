@@ -8,9 +8,9 @@ export interface WaitOptions {
 }
 
 /**
- * Calls `check` until it returns a value, sleeping with exponential backoff between
- * calls (durable timers: a worker restart does not reset the window). Returns undefined
- * when the window ends first.
+ * Calls `check` until it returns a value (`undefined` means "not yet: keep waiting"),
+ * sleeping with exponential backoff between calls (durable timers: a worker restart does
+ * not reset the window). Returns undefined when the window ends first.
  */
 export async function pollWithBackoff<T>(
   check: () => Promise<T | undefined>,

@@ -48,6 +48,7 @@ function assertReleasable(payment: PaymentSnapshot, runnerId: string): void {
 async function waitForConnectAccount(acts: SagaActivityProxies, saga: Saga, input: ParsedInput) {
   saga.waitingFor('runner Stripe Connect onboarding');
   const account = await pollWithBackoff(
+    // `undefined` means "not onboarded yet: keep waiting"; the service answers null.
     async () => (await acts.retryBriefly.getConnectAccount(input.runnerId)) ?? undefined,
     {
       windowMs: input.settings.connectAccountWaitMs,
