@@ -20,7 +20,6 @@ import { closedLoop, type Figure, figure, percentile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 export const RUNS = 3;
-export type Row = Record<string, string | number>;
 
 const triggerEvent = (orderId: string) =>
   apiGatewayEvent(
@@ -231,7 +230,7 @@ export async function coldStartSection(dir: string, env: Record<string, string>)
   const entries = {
     health: 'functions/health/handler.ts',
     trigger: 'functions/trigger/handler.ts',
-    completion: 'functions/status/handler.ts',
+    completion: 'functions/completion/handler.ts',
     backlog: 'functions/backlog/handler.ts',
     'client only (floor)': 'bench/client-only.ts',
   } as const;

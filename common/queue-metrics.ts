@@ -3,8 +3,8 @@
  * app scales and alarms on (lib/constructs): one table, so a renamed metric cannot leave
  * an alarm watching nothing.
  */
-import { SEARCH_ATTRIBUTE_NAMES } from './names';
-import { SagaState } from './operator';
+import { SEARCH_ATTRIBUTE_NAMES } from './workflow-safe/names';
+import { SagaState } from './workflow-safe/operator';
 
 export const QUEUE_METRICS_NAMESPACE = 'CompleteOrderSaga';
 

@@ -1,10 +1,14 @@
 /**
  * Saga settings from the environment: one variable per setting (SAGA_ACTIVITY_TIMEOUT_MS,
- * ...), checked against the bounds in common/saga.ts. The API resolves them into each
+ * ...), checked against the bounds in common/workflow-safe/saga-settings.ts. The API resolves them into each
  * saga's input; the worker reads the activity timeout to check its HTTP timeout fits.
  */
 import { ConfigError, type Env, envValue } from './env';
-import { describeInvalidSettings, SAGA_SETTING_BOUNDS, type SagaSettings } from './saga';
+import {
+  describeInvalidSettings,
+  SAGA_SETTING_BOUNDS,
+  type SagaSettings,
+} from './workflow-safe/saga-settings';
 
 /** The environment variable of a saga setting: connectAccountWaitMs → SAGA_CONNECT_ACCOUNT_WAIT_MS. */
 export function sagaSettingVar(key: keyof SagaSettings): string {

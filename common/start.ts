@@ -1,32 +1,13 @@
+import { TypedSearchAttributes } from '@temporalio/common';
+import { TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from './workflow-safe/names';
+import { SagaState } from './workflow-safe/operator';
+import type { CompleteOrderInput } from './workflow-safe/saga-contract';
+import { resolveSagaSettings } from './workflow-safe/saga-settings';
 import {
-  defineSearchAttributeKey,
-  SearchAttributeType,
-  TypedSearchAttributes,
-} from '@temporalio/common';
-import { SEARCH_ATTRIBUTE_NAMES, TASK_QUEUE, WORKFLOW_TYPE, workflowIdFor } from './names';
-import { SagaState } from './operator';
-import { type CompleteOrderInput, resolveSagaSettings } from './saga';
-
-export const ORDER_ID_ATTRIBUTE = defineSearchAttributeKey(
-  SEARCH_ATTRIBUTE_NAMES.orderId,
-  SearchAttributeType.KEYWORD,
-);
-export const RUNNER_ID_ATTRIBUTE = defineSearchAttributeKey(
-  SEARCH_ATTRIBUTE_NAMES.runnerId,
-  SearchAttributeType.KEYWORD,
-);
-
-export const SAGA_STATE_ATTRIBUTE = defineSearchAttributeKey(
-  SEARCH_ATTRIBUTE_NAMES.sagaState,
-  SearchAttributeType.KEYWORD,
-);
-
-/** Keys of the saga's search attributes, registered on every namespace it runs in. */
-export const SEARCH_ATTRIBUTE_KEYS = [
   ORDER_ID_ATTRIBUTE,
   RUNNER_ID_ATTRIBUTE,
   SAGA_STATE_ATTRIBUTE,
-] as const;
+} from './workflow-safe/search-attributes';
 
 /**
  * Everything needed to start a saga, for every starter (API, tests, scripts): the type,

@@ -3,10 +3,10 @@
  * setting becomes a logged 500 on a request rather than a crashed init).
  */
 import { type Env, integerSetting, oneOfSetting } from '../common/env';
-import { TASK_QUEUE } from '../common/names';
-import type { SagaSettings } from '../common/saga';
 import { sagaSettingsFromEnv } from '../common/saga-env';
 import { type TemporalConnectConfig, temporalConnection } from '../common/temporal-config';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
+import type { SagaSettings } from '../common/workflow-safe/saga-settings';
 
 export const AuthMode = { jwt: 'jwt', iam: 'iam', none: 'none' } as const;
 export type AuthMode = (typeof AuthMode)[keyof typeof AuthMode];

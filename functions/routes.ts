@@ -32,7 +32,7 @@ export const API_ROUTES = {
   completion: {
     method: 'GET',
     path: '/orders/{orderId}/completion',
-    entry: 'functions/status/handler.ts',
+    entry: 'functions/completion/handler.ts',
     auth: 'authorizer',
     temporal: true,
     functionId: 'Completion',

@@ -1,13 +1,13 @@
 /** The ops command line: parsed and checked before anything talks to Temporal. */
 import { parseArgs } from 'node:util';
-import { isValidId } from '../common/ids';
+import { isValidId } from '../common/workflow-safe/ids';
 import {
   describeInvalidDecision,
   OperatorAction,
   type OperatorDecision,
   type ParkedState,
   ParkReason,
-} from '../common/operator';
+} from '../common/workflow-safe/operator';
 import { UsageError } from './errors';
 
 export type Command =

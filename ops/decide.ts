@@ -9,7 +9,7 @@ import {
   type DecisionRecord,
   describeInvalidDecision,
   type OperatorDecision,
-} from '../common/operator';
+} from '../common/workflow-safe/operator';
 import { cliAction } from './args';
 import { DecisionRefusedError, OpsError } from './errors';
 import { describeSaga, progressOf, sagaHandle } from './temporal';

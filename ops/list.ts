@@ -1,8 +1,8 @@
 /** `ops list`: the sagas that wait for an operator, with what each allows. */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { WORKFLOW_ID_PREFIX } from '../common/names';
-import { type ParkedState, SagaState } from '../common/operator';
-import { ORDER_ID_ATTRIBUTE } from '../common/start';
+import { WORKFLOW_ID_PREFIX } from '../common/workflow-safe/names';
+import { type ParkedState, SagaState } from '../common/workflow-safe/operator';
+import { ORDER_ID_ATTRIBUTE } from '../common/workflow-safe/search-attributes';
 import { cliAction } from './args';
 import { progressOf, withReadDeadline } from './temporal';
 

@@ -1,6 +1,10 @@
 /** `ops show <orderId>`: what Temporal and the saga itself say about one order's saga. */
 import type { Client } from '@temporalio/client';
-import { ORDER_ID_ATTRIBUTE, RUNNER_ID_ATTRIBUTE, SAGA_STATE_ATTRIBUTE } from '../common/start';
+import {
+  ORDER_ID_ATTRIBUTE,
+  RUNNER_ID_ATTRIBUTE,
+  SAGA_STATE_ATTRIBUTE,
+} from '../common/workflow-safe/search-attributes';
 import { describeSaga, progressOf } from './temporal';
 
 export async function showSaga(client: Client, orderId: string) {

@@ -4,9 +4,9 @@
  * hang an operator's terminal.
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
-import type { SagaProgress } from '../common/saga';
 import { temporalConnection } from '../common/temporal-config';
+import { PROGRESS_QUERY, workflowIdFor } from '../common/workflow-safe/names';
+import type { SagaProgress } from '../common/workflow-safe/saga-contract';
 import { OpsError } from './errors';
 
 /** How long one read (describe, query, list page) may take. */

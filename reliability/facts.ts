@@ -3,9 +3,12 @@
  * (what really moved) and from the Temporal server (what the sagas say).
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { PROGRESS_QUERY, releaseClaimIdFor, workflowIdFor } from '../common/names';
-import type { SagaProgress } from '../common/saga';
-import { RUNNER_ID_ATTRIBUTE, SAGA_STATE_ATTRIBUTE } from '../common/start';
+import { PROGRESS_QUERY, releaseClaimIdFor, workflowIdFor } from '../common/workflow-safe/names';
+import type { SagaProgress } from '../common/workflow-safe/saga-contract';
+import {
+  RUNNER_ID_ATTRIBUTE,
+  SAGA_STATE_ATTRIBUTE,
+} from '../common/workflow-safe/search-attributes';
 import type { LedgerEntry } from '../sandbox';
 import type { ReliabilityEnvironment, SupportChange } from './environment';
 

@@ -4,8 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
-import type { SagaProgress } from '../common/saga';
+import { PROGRESS_QUERY, workflowIdFor } from '../common/workflow-safe/names';
+import type { SagaProgress } from '../common/workflow-safe/saga-contract';
 import type { LedgerEntry, SeedOptions } from '../sandbox';
 import type { ReliabilityEnvironment } from './environment';
 import { type OrderVerdict, OUTCOME_LABELS } from './invariants';

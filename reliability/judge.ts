@@ -3,8 +3,8 @@
  * for a person: there is nothing more to wait for), then judges each order.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { WORKFLOW_TYPE, workflowIdFor } from '../common/names';
-import { SagaState } from '../common/operator';
+import { WORKFLOW_TYPE, workflowIdFor } from '../common/workflow-safe/names';
+import { SagaState } from '../common/workflow-safe/operator';
 import type { ReliabilityEnvironment } from './environment';
 import { gatherFacts, type OrderFacts } from './facts';
 import { type OrderVerdict, verdict } from './invariants';

@@ -3,7 +3,7 @@
  * runner, armed before the trigger (or at a ledger entry of its own), and a progress query
  * that says when the saga is there.
  */
-import type { SagaProgress, SagaStep } from '../common/saga';
+import type { SagaProgress, SagaStep } from '../common/workflow-safe/saga-contract';
 import type { InjectedFault, LedgerEntry, Route, SeededOrder } from '../sandbox';
 import type { ReliabilityEnvironment } from './environment';
 import { nextLedger, sagaHandle, untilRun, within } from './helpers';

@@ -7,7 +7,7 @@
  * When all fail, the error says what to install. Nothing is skipped.
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTE_KEYS } from '../common/start';
+import { SEARCH_ATTRIBUTE_KEYS } from '../common/workflow-safe/search-attributes';
 import {
   findTemporalBinary,
   installHint,

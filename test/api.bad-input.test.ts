@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../common/names';
+import { workflowIdFor } from '../common/workflow-safe/names';
 import { handler as trigger } from '../functions/trigger/handler';
 import { invoke, TRIGGER_ROUTE, triggerRequest } from './support/api';
 import { useHarness } from './support/harness';

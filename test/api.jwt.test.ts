@@ -1,8 +1,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../common/names';
+import { workflowIdFor } from '../common/workflow-safe/names';
+import { handler as completion } from '../functions/completion/handler';
 import { handler as health } from '../functions/health/handler';
-import { handler as completion } from '../functions/status/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import { authorizerFromEnv, jwtAuthorizer } from '../sandbox/jwt-authorizer';
 import { startLocalApi } from '../sandbox/local-api';

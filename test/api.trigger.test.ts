@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { workflowIdFor } from '../common/names';
-import type { CompleteOrderResult } from '../common/saga';
+import { workflowIdFor } from '../common/workflow-safe/names';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { handler as trigger } from '../functions/trigger/handler';
 import { invoke, runnerAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
 import { failureOf, useHarness } from './support/harness';

@@ -1,7 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { TASK_QUEUE } from '../common/names';
 import { QUEUE_METRICS, QUEUE_METRICS_NAMESPACE, QUEUE_TYPES } from '../common/queue-metrics';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
 import { publication } from '../functions/backlog/handler';
 import { devEnvironment, synthApp } from './support/synth';
 

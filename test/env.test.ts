@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, integerVar, oneOfSetting } from '../common/env';
-import { DEFAULT_SAGA_SETTINGS, SAGA_SETTING_BOUNDS, type SagaSettings } from '../common/saga';
 import { sagaSettingsFromEnv, sagaSettingVar } from '../common/saga-env';
+import {
+  DEFAULT_SAGA_SETTINGS,
+  SAGA_SETTING_BOUNDS,
+  type SagaSettings,
+} from '../common/workflow-safe/saga-settings';
 import { loadApiConfig } from '../functions/config';
 import { loadWorkerConfig } from '../worker/config';
 import { WORKER_SETTINGS } from './support/worker-settings';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidId, pathSegment } from '../common/ids';
+import { isValidId, pathSegment } from '../common/workflow-safe/ids';
 import { triggerBody } from '../functions/trigger/schema';
 
 describe('Function: isValidId', () => {
@@ -48,7 +48,7 @@ describe('Function: pathSegment', () => {
   });
 });
 
-describe('Order id pattern: one source (common/ids.ts)', () => {
+describe('Order id pattern: one source (common/workflow-safe/ids.ts)', () => {
   it('lets the trigger accept exactly the order ids the saga accepts, in either case', () => {
     const candidate = fc.oneof(
       fc.uuid().map((id) => id.toUpperCase()),

@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PROGRESS_QUERY } from '../common/names';
-import type { CompleteOrderResult, SagaProgress } from '../common/saga';
+import { PROGRESS_QUERY } from '../common/workflow-safe/names';
+import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
 import { PARKED_SAGAS_QUERY } from '../ops/list';
 import { FAST_SETTINGS, parkedProgress, useHarness } from './support/harness';
 import { runOps } from './support/ops';

@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { workflowIdFor } from '../common/names';
+import { workflowIdFor } from '../common/workflow-safe/names';
 
 const HISTORIES = join(import.meta.dirname, 'histories');
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { DECIDE_UPDATE } from '../common/operator';
-import type { CompleteOrderResult } from '../common/saga';
+import { DECIDE_UPDATE } from '../common/workflow-safe/operator';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /**

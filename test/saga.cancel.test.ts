@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/saga';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
 
 /**

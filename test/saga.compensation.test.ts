@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_QUERY } from '../common/names';
-import type { SagaProgress } from '../common/saga';
+import { PROGRESS_QUERY } from '../common/workflow-safe/names';
+import type { SagaProgress } from '../common/workflow-safe/saga-contract';
 import { failureOf, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /** Permanent failures at each step: what is undone, and the final states. */

@@ -3,8 +3,12 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROGRESS_QUERY, WORKFLOW_TYPE, workflowIdFor } from '../common/names';
-import type { CompleteOrderInput, CompleteOrderResult, SagaProgress } from '../common/saga';
+import { PROGRESS_QUERY, WORKFLOW_TYPE, workflowIdFor } from '../common/workflow-safe/names';
+import type {
+  CompleteOrderInput,
+  CompleteOrderResult,
+  SagaProgress,
+} from '../common/workflow-safe/saga-contract';
 import { type Sandbox, startSandbox } from '../sandbox';
 import { startTimeSkippingServer } from '../sandbox/temporal-server';
 import { createSagaWorker } from '../worker/create-worker';

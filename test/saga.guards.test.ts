@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_QUERY, workflowIdFor } from '../common/names';
-import type { CompleteOrderResult, SagaProgress } from '../common/saga';
+import { PROGRESS_QUERY, workflowIdFor } from '../common/workflow-safe/names';
+import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
 import { FAST_SETTINGS, failureOf, useHarness } from './support/harness';
 
 /** Step 0 and the input check: nothing downstream may change. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PROGRESS_QUERY } from '../common/names';
-import type { CompleteOrderResult, SagaProgress } from '../common/saga';
+import { PROGRESS_QUERY } from '../common/workflow-safe/names';
+import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
 import { useHarness } from './support/harness';
 
 describe('CompleteOrderWorkflow: the happy path', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/saga';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import {
   FAST_SETTINGS,
   failureOf,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/saga';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 import {
   FAST_SETTINGS,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/saga';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 import { parseDockerfile, stageNamed } from './support/dockerfile';
 import { type Harness, startHarness, workerEnv } from './support/harness';

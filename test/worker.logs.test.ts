@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/saga';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { freePort } from '../sandbox/ports';
 import { startDevServer } from '../sandbox/temporal-server';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/saga';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { ALARMED_METRICS, DIMENSION_SETS, SdkMetric } from '../lib/sdk-metrics';
 import { spawnWorker, type WorkerProcess, waitHealthy } from '../sandbox/worker-process';
 import { type Harness, startHarness, workerEnv } from './support/harness';

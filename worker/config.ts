@@ -3,11 +3,11 @@
  * malformed stops the process with a message that names the setting.
  */
 import { ConfigError, type Env, httpUrlSetting, integerVar, oneOfSetting } from '../common/env';
-import { TASK_QUEUE } from '../common/names';
-import { DEFAULT_SAGA_SETTINGS } from '../common/saga';
 import { sagaSettingFromEnv, sagaSettingVar } from '../common/saga-env';
 import { type TemporalConnectConfig, temporalConnection } from '../common/temporal-config';
 import { WORKER_HEALTH_PORT, WORKER_HEALTH_PORT_VAR } from '../common/worker-health';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
+import { DEFAULT_SAGA_SETTINGS } from '../common/workflow-safe/saga-settings';
 import type { ServiceUrls } from './activities';
 
 export { ConfigError };

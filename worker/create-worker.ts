@@ -1,11 +1,11 @@
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import {
-  NativeConnection,
+  type NativeConnection,
   Worker,
   type WorkerDeploymentOptions,
   type WorkerOptions,
 } from '@temporalio/worker';
-import { TASK_QUEUE } from '../common/names';
+import { TASK_QUEUE } from '../common/workflow-safe/names';
 import { createActivities, type ServiceUrls } from './activities';
 
 export interface SagaWorkerOptions {
@@ -52,5 +52,3 @@ export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
 function pinnedTo(version: WorkerDeploymentVersion): WorkerDeploymentOptions {
   return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' };
 }
-
-export { NativeConnection };

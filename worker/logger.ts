@@ -28,7 +28,7 @@ function toLine(entry: LogEntry): string {
   );
 }
 
-export function jsonLogger(level: LogLevel): DefaultLogger {
+function jsonLogger(level: LogLevel): DefaultLogger {
   return new DefaultLogger(level, (entry) => {
     process.stdout.write(`${toLine(entry)}\n`);
   });

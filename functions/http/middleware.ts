@@ -79,6 +79,8 @@ function fromParser(error: { statusCode?: number; message: string }): ApiError |
     );
   }
   if (error.statusCode === 422) {
+    // The parser answers 422 both for bad JSON and for a prototype-polluting key; only its
+    // message tells them apart.
     const forbidden = error.message.includes('Forbidden key');
     return new ApiError(
       400,

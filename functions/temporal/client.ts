@@ -65,6 +65,9 @@ function isUnavailable(error: unknown): boolean {
     (e) =>
       e instanceof CredentialUnavailableError ||
       (isGrpcServiceError(e) && UNAVAILABLE.has(e.code)) ||
+      // Matched by text because no code exists to match: a connect that fails or times out
+      // before any call (Connection.connect, the channel's deadline) throws a plain Error.
+      // A wording the SDK changes falls through to a 500, never to a false 503.
       /Failed to connect|deadline|ECONNREFUSED|UNAVAILABLE/i.test(e.message),
   );
 }

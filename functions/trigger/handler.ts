@@ -7,7 +7,8 @@
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { completeOrderStart, RUNNER_ID_ATTRIBUTE } from '../../common/start';
+import { completeOrderStart } from '../../common/start';
+import { RUNNER_ID_ATTRIBUTE } from '../../common/workflow-safe/search-attributes';
 import { callerOf, mayActFor } from '../auth';
 import { apiConfig, MAX_BODY_BYTES } from '../config';
 import { apiChain } from '../http/chain';

@@ -5,9 +5,9 @@
  * of the bundle (cold starts, docs/performance.md).
  */
 import * as z from 'zod/mini';
-import { idKinds } from '../../common/ids';
+import { idKinds } from '../../common/workflow-safe/ids';
 
-/** The order id allow-list (common/ids.ts) in either case: it is lowercased once valid. */
+/** The order id allow-list (common/workflow-safe/ids.ts) in either case: it is lowercased once valid. */
 const ORDER_ID_ANY_CASE = new RegExp(idKinds.orderId.source, 'i');
 
 const orderId = z.pipe(

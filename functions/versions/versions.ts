@@ -53,7 +53,7 @@ export async function deploymentState(
 }
 
 /** Sagas still running on a version (visibility: seconds behind on Temporal Cloud). */
-export async function runningOn(client: Client, target: VersionTarget): Promise<number> {
+async function runningOn(client: Client, target: VersionTarget): Promise<number> {
   const version = `${target.deploymentName}:${target.buildId}`;
   const { count } = await client.workflowService.countWorkflowExecutions({
     namespace: target.namespace,

@@ -5,7 +5,6 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { TASK_QUEUE } from '../../common/names';
 import {
   PARKED_SAGAS_METRIC,
   QUEUE_METRICS,
@@ -15,6 +14,7 @@ import {
   queueDimensions,
   taskQueueDimensions,
 } from '../../common/queue-metrics';
+import { TASK_QUEUE } from '../../common/workflow-safe/names';
 import { acknowledge } from '../nag-suppressions';
 import { NodeFunction } from './node-function';
 import type { TemporalAccess } from './temporal-access';

@@ -12,7 +12,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { TASK_QUEUE } from '../../common/names';
+import { TASK_QUEUE } from '../../common/workflow-safe/names';
 import { SDK_METRICS_NAMESPACE, SdkMetric } from '../sdk-metrics';
 
 export interface WorkerMetricsProps {

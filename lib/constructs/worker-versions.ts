@@ -2,7 +2,7 @@ import { CustomResource, Duration } from 'aws-cdk-lib';
 import { FargateService } from 'aws-cdk-lib/aws-ecs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IDependable } from 'constructs';
-import { TASK_QUEUE } from '../../common/names';
+import { TASK_QUEUE } from '../../common/workflow-safe/names';
 import { type DeploymentConfig, DeploymentConfigError } from '../config';
 import type { SagaNetwork } from './network';
 import { NodeFunction } from './node-function';

@@ -1,5 +1,5 @@
 /** Sandbox Order Service: CONTRACTS.md "Order Service", no transition rules, like the real one. */
-import { isOrderStatus, type OrderStatus } from '../../common/contracts';
+import { isOrderStatus, type OrderStatus } from '../../common/workflow-safe/contracts';
 import type { RoutedHandler, SandboxReply, SandboxRequest } from './http-server';
 import type { SandboxState } from './state';
 

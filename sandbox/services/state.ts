@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { OrderStatus, PaymentStatus } from '../../common/contracts';
+import type { OrderStatus, PaymentStatus } from '../../common/workflow-safe/contracts';
 
 export interface SandboxOrder {
   orderId: string;

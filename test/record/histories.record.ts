@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DECIDE_UPDATE, type OperatorDecision } from '../../common/operator';
+import { DECIDE_UPDATE, type OperatorDecision } from '../../common/workflow-safe/operator';
 import type { LedgerEntry } from '../../sandbox';
 import {
   FAST_SETTINGS,

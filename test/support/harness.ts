@@ -7,14 +7,10 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@t
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
-import { PROGRESS_QUERY } from '../../common/names';
-import type {
-  CompleteOrderInput,
-  CompleteOrderResult,
-  SagaProgress,
-  SagaSettings,
-} from '../../common/saga';
 import { completeOrderStart } from '../../common/start';
+import { PROGRESS_QUERY } from '../../common/workflow-safe/names';
+import type { CompleteOrderInput, SagaProgress } from '../../common/workflow-safe/saga-contract';
+import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
 import { type Sandbox, type SeededOrder, type SeedOptions, startSandbox } from '../../sandbox';
 import { createSagaWorker } from '../../worker/create-worker';
 
@@ -95,8 +91,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
 }
-
-export type SagaResult = CompleteOrderResult;
 
 /**
  * The saga's progress once `ready` holds for it, read through the progress query with

@@ -10,7 +10,7 @@ function isNotFound(error: unknown): boolean {
 }
 
 import { defaultPayloadConverter } from '@temporalio/common';
-import { RELEASE_CLAIM_WORKFLOW_TYPE, releaseClaimIdFor } from '../../common/names';
+import { RELEASE_CLAIM_WORKFLOW_TYPE, releaseClaimIdFor } from '../../common/workflow-safe/names';
 
 /** Who holds a payment's release claim. */
 export interface ReleaseClaim {

@@ -1,4 +1,4 @@
-import type { OrderSnapshot, OrderStatus } from '../../common/contracts';
+import type { OrderSnapshot, OrderStatus } from '../../common/workflow-safe/contracts';
 import type { OrderClient } from '../clients/order-client';
 import { requestContext } from './context';
 

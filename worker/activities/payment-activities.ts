@@ -1,4 +1,4 @@
-import type { PaymentSnapshot } from '../../common/contracts';
+import type { PaymentSnapshot } from '../../common/workflow-safe/contracts';
 import type { PaymentClient } from '../clients/payment-client';
 import { requestContext } from './context';
 

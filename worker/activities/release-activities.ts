@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { OrderStatus } from '../../common/contracts';
-import { FailureType } from '../../common/failures';
+import { OrderStatus } from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
 import type { OrderClient } from '../clients/order-client';
 import type { PaymentClient } from '../clients/payment-client';
 import { claimHolder, isMine } from './claim-activities';

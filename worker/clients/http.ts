@@ -4,8 +4,21 @@
  * into "the service answered" (a response) and "we do not know" (transport errors).
  */
 import ky, { isTimeoutError } from 'ky';
-import { CORRELATION_HEADER } from '../../common/names';
-import { TransportError } from './errors';
+import { CORRELATION_HEADER } from '../../common/workflow-safe/names';
+
+/** No HTTP response: a timeout, a dropped or refused connection. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly service: string;
+  /** True only when the request provably never reached the service. */
+  readonly notSent: boolean;
+
+  constructor(message: string, options: { service: string; notSent: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.service = options.service;
+    this.notSent = options.notSent;
+  }
+}
 
 export interface RequestContext {
   /** The workflow id, sent as {@link CORRELATION_HEADER}. */

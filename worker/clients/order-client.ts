@@ -1,8 +1,13 @@
-import { isOrderStatus, type OrderSnapshot, type OrderStatus } from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { isValidId, pathSegment } from '../../common/ids';
-import { contractViolation, failure, send, unexpectedReply } from './errors';
+import {
+  isOrderStatus,
+  type OrderSnapshot,
+  type OrderStatus,
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { isValidId, pathSegment } from '../../common/workflow-safe/ids';
+import { contractViolation, failure, unexpectedReply } from './downstream-failures';
 import type { RequestContext, ServiceHttp } from './http';
+import { send } from './send';
 
 /** Typed client of the Order Service (CONTRACTS.md, "Order Service"). */
 export interface OrderClient {

@@ -1,15 +1,13 @@
-import { isPaymentStatus, type PaymentSnapshot, type ReleaseRequest } from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { isValidId, pathSegment } from '../../common/ids';
 import {
-  contractViolation,
-  describeReply,
-  failure,
-  send,
-  TransportError,
-  unexpectedReply,
-} from './errors';
-import type { JsonReply, RequestContext, ServiceHttp } from './http';
+  isPaymentStatus,
+  type PaymentSnapshot,
+  type ReleaseRequest,
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { isValidId, pathSegment } from '../../common/workflow-safe/ids';
+import { contractViolation, describeReply, failure, unexpectedReply } from './downstream-failures';
+import { type JsonReply, type RequestContext, type ServiceHttp, TransportError } from './http';
+import { send } from './send';
 
 /** Typed client of the Payment Service (CONTRACTS.md, "Payment Service"). */
 export interface PaymentClient {
@@ -54,7 +52,7 @@ function isKafkaUnavailable(reply: JsonReply): boolean {
  *   broker stored the message; a timeout, a reset or a gateway's 5xx say nothing. It may
  *   have been queued, so it must never be sent again.
  */
-export function releaseOutcome(service: string, result: JsonReply | TransportError) {
+function releaseOutcome(service: string, result: JsonReply | TransportError) {
   if (result instanceof TransportError) {
     const type = result.notSent ? FailureType.ReleaseNotQueued : FailureType.ReleaseOutcomeUnknown;
     return failure(type, result.message, { service, notSent: result.notSent });

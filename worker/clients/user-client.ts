@@ -1,7 +1,8 @@
-import { FailureType } from '../../common/failures';
-import { isValidId, pathSegment } from '../../common/ids';
-import { contractViolation, failure, send, unexpectedReply } from './errors';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { isValidId, pathSegment } from '../../common/workflow-safe/ids';
+import { contractViolation, failure, unexpectedReply } from './downstream-failures';
 import type { RequestContext, ServiceHttp } from './http';
+import { send } from './send';
 
 /** Typed client of the User Service (CONTRACTS.md, "User Service"). */
 export interface UserClient {

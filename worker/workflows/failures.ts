@@ -1,12 +1,21 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import { FailureType } from '../../common/failures';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+
+/** The type of an error that carries none: a bug, or a failure from outside the activities. */
+const UNEXPECTED_ERROR = 'UnexpectedError';
+
+/**
+ * A failure type as read off an error: one of ours, {@link UNEXPECTED_ERROR}, or the type
+ * some other `ApplicationFailure` carried, passed on as it is.
+ */
+export type FoundFailureType = FailureType | typeof UNEXPECTED_ERROR | (string & {});
 
 /** The stable failure type behind an error thrown by an activity or by the saga itself. */
-export function failureTypeOf(error: unknown): string {
+export function failureTypeOf(error: unknown): FoundFailureType {
   const cause = error instanceof ActivityFailure ? error.cause : error;
   if (cause instanceof ApplicationFailure && cause.type) return cause.type;
   if (cause instanceof TimeoutFailure) return FailureType.DownstreamUnavailable;
-  return 'UnexpectedError';
+  return UNEXPECTED_ERROR;
 }
 
 /** The message of the innermost failure: what actually went wrong. */
@@ -19,6 +28,15 @@ export function rootMessage(error: unknown): string {
 /** A failure that ends the saga; the workflow retry policy never applies to it. */
 export function sagaFailure(
   type: FailureType,
+  message: string,
+  details?: unknown,
+): ApplicationFailure {
+  return sagaFailureOf(type, message, details);
+}
+
+/** The same, ending the saga with a type read off another error ({@link failureTypeOf}). */
+export function sagaFailureOf(
+  type: FoundFailureType,
   message: string,
   details?: unknown,
 ): ApplicationFailure {

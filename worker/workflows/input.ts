@@ -1,12 +1,12 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { FailureType } from '../../common/failures';
-import { describeInvalidId } from '../../common/ids';
-import { workflowIdFor } from '../../common/names';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { describeInvalidId } from '../../common/workflow-safe/ids';
+import { workflowIdFor } from '../../common/workflow-safe/names';
+import type { CompleteOrderInput } from '../../common/workflow-safe/saga-contract';
 import {
-  type CompleteOrderInput,
   describeInvalidSettings,
   type SagaSettings,
-} from '../../common/saga';
+} from '../../common/workflow-safe/saga-settings';
 import { sagaFailure } from './failures';
 
 export interface ParsedInput {
@@ -17,7 +17,7 @@ export interface ParsedInput {
 
 /**
  * For inputs that name no settings (a start by hand). Frozen: a saga's path must not change
- * when a default in code does, so the starters' defaults live in common/saga.ts and are
+ * when a default in code does, so the starters' defaults live in common/workflow-safe/saga-settings.ts and are
  * resolved into every input; change those, never these.
  */
 const FROZEN_FALLBACK: SagaSettings = {

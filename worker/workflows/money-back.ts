@@ -4,8 +4,12 @@
  * A status is restored only if the order is still in the status the saga set.
  */
 import { log } from '@temporalio/workflow';
-import { type OrderStatus, type PaymentSnapshot, PaymentStatus } from '../../common/contracts';
-import { type DecisionRecord, ParkReason } from '../../common/operator';
+import {
+  type OrderStatus,
+  type PaymentSnapshot,
+  PaymentStatus,
+} from '../../common/workflow-safe/contracts';
+import { type DecisionRecord, ParkReason } from '../../common/workflow-safe/operator';
 import { failureTypeOf, rootMessage } from './failures';
 import { awaitSettlement, isReleasedTo } from './release';
 import type { SagaRun } from './run';

@@ -10,9 +10,9 @@ import {
   OrderStatus,
   type PaymentSnapshot,
   PaymentStatus,
-} from '../../common/contracts';
-import { FailureType } from '../../common/failures';
-import { type DecisionRecord, ParkReason } from '../../common/operator';
+} from '../../common/workflow-safe/contracts';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import { type DecisionRecord, ParkReason } from '../../common/workflow-safe/operator';
 import { failureTypeOf, rootMessage } from './failures';
 import type { PivotFacts, SagaRun } from './run';
 import { nextIntervalMs, type ProportionalBackoff, pollWithBackoff } from './wait';
@@ -70,13 +70,7 @@ function resendBackoff(run: SagaRun): ProportionalBackoff {
   };
 }
 
-/**
- * Sends the release; re-sends only after an answer that proves it was not queued (503
- * KAFKA_ERROR, 429, connection refused), with backoff ({@link resendBackoff}) for
- * `releaseRetryWindowMs`. A 4xx ends it: not queued, never
- * will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
- * never sent again.
- */
+/** The release request for this run's payment and runner. */
 function releaseRequest(run: SagaRun, facts: PivotFacts) {
   return {
     orderId: run.orderId,
@@ -86,6 +80,12 @@ function releaseRequest(run: SagaRun, facts: PivotFacts) {
   };
 }
 
+/**
+ * Sends the release; re-sends only after an answer that proves it was not queued (503
+ * KAFKA_ERROR, 429, connection refused), with backoff ({@link resendBackoff}) for
+ * `releaseRetryWindowMs`. A 4xx ends it: not queued, never will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
+ * never sent again.
+ */
 async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
   const started = Date.now();
   let interval = run.settings.releaseRetryIntervalMs;
@@ -109,6 +109,8 @@ async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendRes
       const remaining = started + run.settings.releaseRetryWindowMs - Date.now();
       if (remaining <= 0) return { kind: 'notPaid', failure: asFailure(error) };
       run.waitingFor(`payment service to accept the release (attempt ${attempt} not queued)`);
+      // Its own backoff, not pollWithBackoff: a cancel must end the wait at once (a
+      // condition with a timeout, not a sleep), and every wait is followed by a re-read of the order and the payment before a re-send.
       if (await condition(() => run.cancelRequested, Math.min(interval, remaining))) {
         return { kind: 'cancelled' };
       }
@@ -144,7 +146,8 @@ export async function awaitSettlement(
   run.waitingFor(what);
   return pollWithBackoff(
     async () => {
-      const payment = await run.acts.steps.getPayment(run.orderId).catch(() => undefined);
+      // A failed read, like a payment still pending, is `undefined`: keep waiting.
+      const payment = await run.acts.retryBriefly.getPayment(run.orderId).catch(() => undefined);
       return payment && !pending.includes(payment.status) ? payment : undefined;
     },
     // Doubling without a cap (checks at 0.5 s, 1.5 s, 3.5 s, 7.5 s...): a day costs 18

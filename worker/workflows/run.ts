@@ -10,7 +10,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { OrderSnapshot, PaymentSnapshot } from '../../common/contracts';
+import type { OrderSnapshot, PaymentSnapshot } from '../../common/workflow-safe/contracts';
 import {
   ALLOWED_ACTIONS,
   type DecisionRecord,
@@ -19,11 +19,12 @@ import {
   type ParkedState,
   type ParkReason,
   SagaState,
-} from '../../common/operator';
-import type { SagaProgress, SagaSettings, SagaStep } from '../../common/saga';
-import { SAGA_STATE_ATTRIBUTE } from '../../common/start';
+} from '../../common/workflow-safe/operator';
+import type { SagaProgress, SagaStep } from '../../common/workflow-safe/saga-contract';
+import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
+import { SAGA_STATE_ATTRIBUTE } from '../../common/workflow-safe/search-attributes';
 import { decideUpdate, progressQuery } from './messages';
-import type { SagaActivityProxies } from './v1/activities';
+import type { SagaActivityProxies } from './v1/retry-stances';
 
 /** Checks a decision against fresh state; returns why it is refused, or undefined. */
 export type DecisionCheck = (decision: OperatorDecision) => Promise<string | undefined>;

@@ -42,7 +42,7 @@ export function nextIntervalMs(options: WaitOptions, previousMs: number, waitedM
 }
 
 /**
- * Calls `check` until it returns a value, sleeping with backoff between calls (durable
+ * Calls `check` until it returns a value (`undefined` means "not yet: keep waiting"), sleeping with backoff between calls (durable
  * timers: a worker restart does not reset the window). Each check after a sleep costs two
  * Temporal Cloud Actions (the timer and the activity). Returns undefined when the window
  * ends first; the last check is at the window's end.

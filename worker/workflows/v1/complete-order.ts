@@ -4,15 +4,15 @@ import {
   OrderStatus,
   type PaymentSnapshot,
   PaymentStatus,
-} from '../../../common/contracts';
-import { FailureType } from '../../../common/failures';
-import type { CompleteOrderResult } from '../../../common/saga';
+} from '../../../common/workflow-safe/contracts';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
+import type { CompleteOrderResult } from '../../../common/workflow-safe/saga-contract';
 import { sagaFailure } from '../failures';
 import { progressQuery } from '../messages';
 import { pollWithBackoff } from '../wait';
-import { type SagaActivityProxies, sagaActivities } from './activities';
 import { type ParsedInput, parseInput } from './input';
 import { isReleasedTo, releaseFunds } from './release';
+import { activitiesByRetryStance, type SagaActivityProxies } from './retry-stances';
 import { Saga } from './saga';
 
 /** Statuses from which a runner's delivery can be completed. */
@@ -48,7 +48,8 @@ function assertReleasable(payment: PaymentSnapshot, runnerId: string): void {
 async function waitForConnectAccount(acts: SagaActivityProxies, saga: Saga, input: ParsedInput) {
   saga.waitingFor('runner Stripe Connect onboarding');
   const account = await pollWithBackoff(
-    async () => (await acts.steps.getConnectAccount(input.runnerId)) ?? undefined,
+    // `undefined` means "not onboarded yet: keep waiting"; the service answers null.
+    async () => (await acts.retryBriefly.getConnectAccount(input.runnerId)) ?? undefined,
     {
       windowMs: input.settings.connectAccountWaitMs,
       initialIntervalMs: 60_000,
@@ -74,11 +75,13 @@ async function throughPivot(
     const status = moneyReturned ? OrderStatus.CANCELLED : order.orderStatus;
     await acts.compensation.setOrderStatus(orderId, status);
   });
-  await saga.step('markDelivered', () => acts.steps.setOrderStatus(orderId, OrderStatus.DELIVERED));
+  await saga.step('markDelivered', () =>
+    acts.retryBriefly.setOrderStatus(orderId, OrderStatus.DELIVERED),
+  );
   const connectAccountId = await saga.step('getConnectAccount', () =>
     waitForConnectAccount(acts, saga, input),
   );
-  const payment = await saga.step('getPayment', () => acts.steps.getPayment(orderId));
+  const payment = await saga.step('getPayment', () => acts.retryBriefly.getPayment(orderId));
   assertReleasable(payment, runnerId);
   // Only reached when the pivot itself failed for good: nothing reached the runner.
   saga.addCompensation('revertPayment', async () => {
@@ -102,8 +105,8 @@ async function throughPivot(
 
 async function runSaga(saga: Saga, input: ParsedInput): Promise<CompleteOrderResult> {
   const { orderId, runnerId } = input;
-  const acts = sagaActivities(input.settings);
-  const order = await saga.step('readOrder', () => acts.steps.readOrder(orderId));
+  const acts = activitiesByRetryStance(input.settings);
+  const order = await saga.step('readOrder', () => acts.retryBriefly.readOrder(orderId));
   assertRunner(order, runnerId);
   if (order.orderStatus === OrderStatus.COMPLETED) {
     return {
@@ -135,7 +138,7 @@ async function runSaga(saga: Saga, input: ParsedInput): Promise<CompleteOrderRes
 
 /**
  * v1 of the saga, frozen: sagas started before the money-safety change (no patch marker in
- * their history) finish on this code. Do not change it; change ../complete-order.ts.
+ * their history) finish on this code. Do not change it; change ../complete-order-v2.ts.
  */
 export async function completeOrderV1(rawInput: unknown): Promise<CompleteOrderResult> {
   const saga = new Saga();

@@ -1,8 +1,8 @@
 import { workflowInfo } from '@temporalio/workflow';
-import { FailureType } from '../../../common/failures';
-import { describeInvalidId } from '../../../common/ids';
-import { workflowIdFor } from '../../../common/names';
-import type { CompleteOrderInput } from '../../../common/saga';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
+import { describeInvalidId } from '../../../common/workflow-safe/ids';
+import { workflowIdFor } from '../../../common/workflow-safe/names';
+import type { CompleteOrderInput } from '../../../common/workflow-safe/saga-contract';
 import { sagaFailure } from '../failures';
 import {
   V1_DEFAULT_SETTINGS as DEFAULT_SAGA_SETTINGS,

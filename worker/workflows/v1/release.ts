@@ -5,11 +5,11 @@
  * again.
  */
 import { log, sleep } from '@temporalio/workflow';
-import { type PaymentSnapshot, PaymentStatus } from '../../../common/contracts';
-import { FailureType } from '../../../common/failures';
+import { type PaymentSnapshot, PaymentStatus } from '../../../common/workflow-safe/contracts';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
 import { failureTypeOf, sagaFailure } from '../failures';
 import { pollWithBackoff } from '../wait';
-import type { SagaActivityProxies } from './activities';
+import type { SagaActivityProxies } from './retry-stances';
 import type { Saga } from './saga';
 import type { SagaSettingsV1 as SagaSettings } from './settings';
 
@@ -49,7 +49,7 @@ async function sendRelease(ctx: PivotContext): Promise<void> {
       if (type === FailureType.ReleaseRejected || attempt >= ctx.settings.releaseAttempts)
         throw error;
       await sleep(Math.min(1000 * 2 ** (attempt - 1), 30_000));
-      const latest = await ctx.acts.steps.getPayment(ctx.orderId);
+      const latest = await ctx.acts.retryBriefly.getPayment(ctx.orderId);
       if (latest.status !== PaymentStatus.AUTHORIZED) return;
     }
   }
@@ -60,7 +60,7 @@ async function confirmSettlement(ctx: PivotContext): Promise<PaymentSnapshot> {
   ctx.saga.waitingFor('payment settlement');
   const settled = await pollWithBackoff(
     async () => {
-      const payment = await ctx.acts.steps.getPayment(ctx.orderId).catch(() => undefined);
+      const payment = await ctx.acts.retryBriefly.getPayment(ctx.orderId).catch(() => undefined);
       return payment?.status === PaymentStatus.AUTHORIZED ? undefined : payment;
     },
     { windowMs: ctx.settings.settlementWaitMs, initialIntervalMs: 500, maxIntervalMs: 5 * 60_000 },

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
-import { FailureType } from '../../../common/failures';
-import type { SagaProgress, SagaStep } from '../../../common/saga';
-import { failureTypeOf, rootMessage, sagaFailure } from '../failures';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
+import type { SagaProgress, SagaStep } from '../../../common/workflow-safe/saga-contract';
+import { failureTypeOf, rootMessage, sagaFailure, sagaFailureOf } from '../failures';
 
 interface Compensation {
   name: string;
@@ -34,7 +34,7 @@ export class Saga {
     return result;
   }
 
-  waitingFor(what: string | null): void {
+  waitingFor(what: string): void {
     this.progress.waitingFor = what;
   }
 
@@ -70,13 +70,9 @@ export class Saga {
       }
     }
     this.fail(type);
-    throw sagaFailure(
-      type as FailureType,
-      `${rootMessage(cause)} (compensated: ${this.describeRun()})`,
-      {
-        compensationsRun: this.progress.compensationsRun,
-      },
-    );
+    throw sagaFailureOf(type, `${rootMessage(cause)} (compensated: ${this.describeRun()})`, {
+      compensationsRun: this.progress.compensationsRun,
+    });
   }
 
   /**
@@ -87,7 +83,7 @@ export class Saga {
   failWith(error: unknown): unknown {
     const failure =
       error instanceof ActivityFailure
-        ? sagaFailure(failureTypeOf(error) as FailureType, rootMessage(error))
+        ? sagaFailureOf(failureTypeOf(error), rootMessage(error))
         : error;
     if (failure instanceof ApplicationFailure && this.progress.status !== 'FAILED') {
       this.fail(failureTypeOf(failure));

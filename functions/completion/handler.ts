@@ -12,11 +12,14 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { isValidId } from '../../common/ids';
-import { PROGRESS_QUERY, workflowIdFor } from '../../common/names';
-import { SagaState } from '../../common/operator';
-import type { SagaProgress } from '../../common/saga';
-import { RUNNER_ID_ATTRIBUTE, SAGA_STATE_ATTRIBUTE } from '../../common/start';
+import { isValidId } from '../../common/workflow-safe/ids';
+import { PROGRESS_QUERY, workflowIdFor } from '../../common/workflow-safe/names';
+import { SagaState } from '../../common/workflow-safe/operator';
+import type { SagaProgress } from '../../common/workflow-safe/saga-contract';
+import {
+  RUNNER_ID_ATTRIBUTE,
+  SAGA_STATE_ATTRIBUTE,
+} from '../../common/workflow-safe/search-attributes';
 import { type Caller, callerOf, mayActFor } from '../auth';
 import { apiConfig } from '../config';
 import { apiChain } from '../http/chain';

@@ -1,9 +1,10 @@
 /**
- * The saga's view of its activities, one proxy per retry stance. The stance of every
- * failure type is written here and nowhere else.
+ * The saga's view of its activities: one proxy per retry stance, named for the stance or
+ * for the part of the saga it serves. The stance of every failure type is written here
+ * and nowhere else (ADR 0003).
  */
 import { proxyActivities } from '@temporalio/workflow';
-import { FailureType } from '../../../common/failures';
+import { FailureType } from '../../../common/workflow-safe/failure-types';
 import type { SagaActivities } from '../../activities';
 import type { SagaSettingsV1 as SagaSettings } from './settings';
 
@@ -17,11 +18,17 @@ const PERMANENT = [
 ];
 
 /** Also v2's proxies: the retry stances did not change (only the timeout is read). */
-export function sagaActivities(settings: Pick<SagaSettings, 'activityTimeoutMs'>) {
+export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTimeoutMs'>) {
   const startToCloseTimeout = settings.activityTimeoutMs;
-  /** Reads and the pre-pivot status change: transient faults retried for a few minutes. */
-  const steps = proxyActivities<SagaActivities>({
+  /**
+   * Reads and the pre-pivot status change, and every read that may fail without harm:
+   * transient faults retried for a few minutes, then the caller decides.
+   */
+  const retryBriefly = proxyActivities<SagaActivities>({
     startToCloseTimeout,
+    // The retry budget: five minutes absorbs a downstream blip (backoff 1 s to 30 s: more
+    // than ten attempts that fail fast). With a long per-attempt timeout five minutes
+    // could hold a single attempt, so the budget grows to three whole attempts instead.
     scheduleToCloseTimeout: Math.max(5 * 60_000, startToCloseTimeout * 3),
     retry: {
       initialInterval: '1s',
@@ -55,7 +62,7 @@ export function sagaActivities(settings: Pick<SagaSettings, 'activityTimeoutMs'>
       nonRetryableErrorTypes: [],
     },
   });
-  return { steps, release, compensation, afterPivot };
+  return { retryBriefly, release, compensation, afterPivot };
 }
 
-export type SagaActivityProxies = ReturnType<typeof sagaActivities>;
+export type SagaActivityProxies = ReturnType<typeof activitiesByRetryStance>;

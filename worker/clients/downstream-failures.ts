@@ -1,26 +1,12 @@
 /**
- * Local errors of the HTTP layer, and the translation of any downstream outcome into the
- * `ApplicationFailure` types (see common/failures.ts) that the workflow's retry policies
+ * The translation of any downstream outcome (a reply, or a transport error) into the
+ * `ApplicationFailure` types (see common/workflow-safe/failure-types.ts) that the workflow's retry policies
  * name. Failures are created retryable; each activity's policy decides which types stop
  * retries, so the retry stance is stated in one place: the workflow.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../../common/failures';
-import type { JsonReply, ServiceHttp } from './http';
-
-/** No HTTP response: a timeout, a dropped or refused connection. */
-export class TransportError extends Error {
-  override readonly name = 'TransportError';
-  readonly service: string;
-  /** True only when the request provably never reached the service. */
-  readonly notSent: boolean;
-
-  constructor(message: string, options: { service: string; notSent: boolean; cause?: unknown }) {
-    super(message, { cause: options.cause });
-    this.service = options.service;
-    this.notSent = options.notSent;
-  }
-}
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import type { JsonReply, TransportError } from './http';
 
 export function failure(type: FailureType, message: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({
@@ -62,17 +48,4 @@ export function transportFailure(error: TransportError): ApplicationFailure {
     service: error.service,
     notSent: error.notSent,
   });
-}
-
-/** Sends a request; a transport error becomes a transient failure. */
-export async function send(
-  http: ServiceHttp,
-  ...args: Parameters<ServiceHttp['request']>
-): Promise<JsonReply> {
-  try {
-    return await http.request(...args);
-  } catch (error) {
-    if (error instanceof TransportError) throw transportFailure(error);
-    throw error;
-  }
 }
