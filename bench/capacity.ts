@@ -274,7 +274,7 @@ export type CpuResult = Awaited<ReturnType<typeof cpuSection>>;
 /** Where an in-flight saga waits. */
 export type WaitKind = 'onboarding' | 'settlement';
 
-async function waitUntil(check: () => boolean, what: string, timeoutMs = 300_000) {
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 900_000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -178,7 +178,7 @@ async function main() {
     capacity.printCpu(cpu);
   }
   if (wanted('inflight')) {
-    const inflight = await inflightSection(cap, quick ? 200 : 500);
+    const inflight = await inflightSection(cap, quick ? 100 : 500);
     capacity.saveCapacity({ inflight: { ...inflight, at } });
     results.inflight = inflight;
     capacity.printInflight(inflight);
