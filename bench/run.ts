@@ -3,7 +3,8 @@
  * each next to its floor or ceiling measured in the same run on the same machine. Prints
  * tables and writes reports/bench.json. Not part of the tests: figures, not verdicts.
  * `npm run bench -- cold memory` runs only the named sections; `actions` counts Temporal Cloud
- * Actions per saga on the time-skipping server.
+ * Actions per saga on the time-skipping server; `cpu inflight sizing cost` are the capacity
+ * sections (bench/capacity.ts, bench/cost.ts).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -13,6 +14,8 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startSandbox } from '../sandbox';
 import { startDevServer } from '../sandbox/temporal-server';
 import { type ActionsRow, actionsSection } from './actions';
+import { cpuSection, inflightSection, sizingSection } from './capacity';
+import * as capacity from './capacity-report';
 import { coldStartSection, memorySection, RUNS, sagaSection, triggerSection } from './sections';
 import { type Figure, show } from './stats';
 
@@ -206,6 +209,44 @@ async function main() {
     const actions = await actionsSection(sandbox, bundlePath);
     results.actions = actions;
     printActions(actions);
+    const happy = actions.find((row) => row.scenario === 'happy path');
+    if (happy) {
+      capacity.saveCapacity({
+        actions: {
+          actionsPerSaga: happy.actions,
+          historyBytesPerSaga: happy.historyBytes,
+          at: new Date().toISOString(),
+        },
+      });
+    }
+  }
+  // Capacity (issue 12): `npm run bench -- cpu inflight sizing cost`; BENCH_QUICK=1 for small counts.
+  const quick = process.env.BENCH_QUICK === '1';
+  const at = new Date().toISOString();
+  const cap = { client, address: server.address, sandbox, heapMiB: WORKER_HEAP_MIB };
+  if (wanted('cpu')) {
+    const cpu = await cpuSection(cap, quick ? 100 : 300, quick ? 2 : 3);
+    capacity.saveCapacity({ cpu: { ...cpu, at } });
+    results.cpu = cpu;
+    capacity.printCpu(cpu);
+  }
+  if (wanted('inflight')) {
+    const inflight = await inflightSection(cap, quick ? 100 : 500);
+    capacity.saveCapacity({ inflight: { ...inflight, at } });
+    results.inflight = inflight;
+    capacity.printInflight(inflight);
+  }
+  if (wanted('sizing')) {
+    const cpuMsPerSaga = capacity.readCapacity().cpu?.saga.workerMsPerSaga.median ?? 25;
+    const sizing = await sizingSection(cap, { cpuMsPerSaga, stepSeconds: quick ? 15 : 30 });
+    capacity.saveCapacity({ sizing: { ...sizing, at } });
+    results.sizing = sizing;
+    capacity.printSizing(sizing, cpuMsPerSaga);
+  }
+  if (wanted('cost')) {
+    const cost = capacity.costSection(capacity.readCapacity());
+    results.cost = cost;
+    capacity.printCost(cost.rows, cost.inputs, cost.assumed);
   }
   const out = join(import.meta.dirname, '..', 'reports');
   mkdirSync(out, { recursive: true });

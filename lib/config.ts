@@ -23,6 +23,13 @@ export type Network =
       readonly privateSubnetIds: readonly string[];
     };
 
+/**
+ * Sizing rule (docs/performance.md, "Capacity"): a task sustains
+ * 1000 × vCPU × 0.6 (the CPU scaling target) / worker CPU-ms per saga sagas per second:
+ * ≈ 2.8/s at 0.5 vCPU with the 107 ms measured on 2026-11-26 (shared machine; the sizing
+ * run kept up with 6/s under 1 s p99). minTasks 2 then carry ≈ 330 orders a minute, and
+ * 1,000 a minute needs 6 tasks: maxTasks 8 leaves two for bursts and deploys.
+ */
 export interface WorkerSizing {
   readonly cpu: number;
   readonly memoryMiB: number;
@@ -85,7 +92,7 @@ function worker(r: Reader, raw: Raw | undefined): WorkerSizing {
     cpu: r.int(raw, 'worker.cpu', 512, 256, 4096),
     memoryMiB: r.int(raw, 'worker.memoryMiB', 2048, 512, 30_720),
     minTasks: r.int(raw, 'worker.minTasks', 2, 1, 50),
-    maxTasks: r.int(raw, 'worker.maxTasks', 6, 1, 100),
+    maxTasks: r.int(raw, 'worker.maxTasks', 8, 1, 100),
     targetBacklogPerTask: r.int(raw, 'worker.targetBacklogPerTask', 20, 1, 10_000),
     // Fargate stops a container at most 120 s after SIGTERM; keep 15 s for the drain itself.
     shutdownGraceSeconds: r.int(raw, 'worker.shutdownGraceSeconds', 60, 5, 105),

@@ -22,7 +22,13 @@ export interface WorkerConfig {
   /** How long in-flight activities get to finish after SIGTERM. */
   shutdownGraceMs: number;
   healthPort: number;
-  /** Workflows kept in the worker's cache; bounds memory (docs/performance.md). */
+  /**
+   * Workflows kept in the worker's cache (docs/performance.md, "Capacity"). 200: RSS per
+   * saga in flight was the same with the cache holding all 100 waiting sagas or a quarter
+   * of them (onboarding 1.6 vs 1.7 MiB, settlement 3.5 vs 3.1 MiB; 2026-11-26), so the
+   * cache is not what the memory goes to; 200 is far above the sagas a 0.5 vCPU task
+   * works on at once (≈ 3 sagas/s × a few seconds each), so active sagas never replay.
+   */
   maxCachedWorkflows: number;
   logLevel: (typeof LOG_LEVELS)[number];
   workflowBundlePath: string;

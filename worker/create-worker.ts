@@ -26,6 +26,19 @@ export interface SagaWorkerOptions {
   deployment?: WorkerDeploymentVersion;
 }
 
+/**
+ * Slots (docs/performance.md, "Capacity"). Workflow tasks run one at a time in the
+ * workflow thread, so more slots only queue inside the worker; 40 kept every step the
+ * sizing bench ran under 1 s p99 schedule-to-start up to the rate the task's CPU allows
+ * (0.5 vCPU: 6 sagas/s, p99 849 ms; 0.25 vCPU: 3/s, p99 81 ms; 2026-11-26, shared machine).
+ * Activities are HTTP waits dispatched eagerly with the workflow task (activity
+ * schedule-to-start p99 0 ms at every rate): at 6 sagas/s × 10 activities × ~0.1 s about 6
+ * are in flight, so 100 leaves room for a slow downstream without holding more than the
+ * task's memory allows (34 KB of I/O per saga).
+ */
+export const WORKFLOW_TASK_SLOTS = 40;
+export const ACTIVITY_SLOTS = 100;
+
 /** The saga's worker: the one place that wires workflows, activities and the task queue. */
 export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
   const workflows: Partial<WorkerOptions> =
@@ -38,6 +51,8 @@ export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     activities: createActivities(options.services, options.httpTimeoutMs),
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+    maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
+    maxConcurrentActivityTaskExecutions: ACTIVITY_SLOTS,
     ...(options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.deployment ? { workerDeploymentOptions: pinnedTo(options.deployment) } : {}),
     ...workflows,
