@@ -14,6 +14,7 @@ import { completeOrderStart } from '../common/start';
 import { RELEASE_CLAIM_WORKFLOW_TYPE, WORKFLOW_ID_PREFIX } from '../common/workflow-safe/names';
 import type { Sandbox } from '../sandbox';
 import { spawnWorker, waitHealthy } from '../sandbox/worker-process';
+import { countActions, historyBytes } from './billable-actions';
 import { FLOOR_SHAPE } from './floor-workflow';
 import {
   allCpus,
@@ -114,39 +115,6 @@ async function countActivities(handle: WorkflowHandle): Promise<number> {
 }
 
 /**
- * Temporal Cloud actions in one history, by the rules of docs.temporal.io/cloud/actions:
- * start, each activity scheduled (and each retry), upsert, timer, signal received, update
- * accepted, child start (2), markers (one per workflow task that records any).
- */
-export function billableActions(events: IHistoryEvent[]): number {
-  let actions = 0;
-  const markerTasks = new Set<number>();
-  for (const e of events) {
-    switch (e.eventType) {
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-      case EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
-      case EventType.EVENT_TYPE_TIMER_STARTED:
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
-        actions += 1;
-        break;
-      case EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
-        actions += 2;
-        break;
-      case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
-        actions += Math.max(0, (e.activityTaskStartedEventAttributes?.attempt ?? 1) - 1);
-        break;
-      case EventType.EVENT_TYPE_MARKER_RECORDED:
-        markerTasks.add(Number(e.markerRecordedEventAttributes?.workflowTaskCompletedEventId));
-        break;
-      default:
-    }
-  }
-  return actions + markerTasks.size;
-}
-
-/**
  * A quick count of one happy-path saga and its release claim: actions and protobuf bytes
  * of both histories. The cost section's placeholder when the actions section has not run.
  */
@@ -161,11 +129,8 @@ async function happyPathCount(client: Client, saga: WorkflowHandle) {
   }
   return {
     workflows: histories.length,
-    actions: histories.reduce((sum, h) => sum + billableActions(h.events ?? []), 0),
-    historyBytes: histories.reduce(
-      (sum, h) => sum + temporal.api.history.v1.History.encode(h).finish().length,
-      0,
-    ),
+    actions: histories.reduce((sum, h) => sum + countActions(h).actions, 0),
+    historyBytes: histories.reduce((sum, h) => sum + historyBytes(h), 0),
   };
 }
 

@@ -26,11 +26,19 @@ export const PRICES = {
     usd: 0.00105,
     source: 'https://docs.temporal.io/cloud/pricing (Storage)',
   },
-  /** Business plan: the greater of $500/month or 10% of usage. */
+  /**
+   * Business plan: the greater of $500/month or 10% of usage; it includes 2.5M Actions,
+   * 2.5 GB of active and 100 GB of retained storage a month (1 GB = 744 GBh), and usage is
+   * billed beyond those allocations.
+   */
   temporalPlan: {
     minimumUsd: 500,
     share: 0.1,
-    source: 'https://docs.temporal.io/cloud/pricing (Temporal Cloud Plan pricing)',
+    includedActions: 2.5e6,
+    includedActiveGBh: 2.5 * 744,
+    includedRetainedGBh: 100 * 744,
+    source:
+      'https://docs.temporal.io/cloud/pricing (Support plans table; Temporal Cloud Plan pricing)',
   },
   httpApiPerMillion: {
     usd: 1.0,
@@ -126,13 +134,17 @@ export function costAt(i: CostInputs, ordersPerMinute: number): CostRow {
   const perSecond = ordersPerMinute / 60;
   const sagas = perSecond * 3600 * HOURS_PER_MONTH;
   const actions = sagas * (i.actionsPerSaga + i.completionPollsPerSaga);
-  const actionsUsd = tieredActionsUsd(actions);
+  const plan = PRICES.temporalPlan;
+  const actionsUsd = tieredActionsUsd(Math.max(0, actions - plan.includedActions));
   const historyGB = (sagas * i.historyBytesPerSaga) / GB;
-  const activeUsd = historyGB * (i.openSecondsPerSaga / 3600) * PRICES.temporalActiveGBh.usd;
+  const activeGBh = historyGB * (i.openSecondsPerSaga / 3600);
+  const activeUsd = Math.max(0, activeGBh - plan.includedActiveGBh) * PRICES.temporalActiveGBh.usd;
   // Steady state: a month's closed histories are each kept retentionDays.
-  const retainedUsd = historyGB * i.retentionDays * 24 * PRICES.temporalRetainedGBh.usd;
+  const retainedGBh = historyGB * i.retentionDays * 24;
+  const retainedUsd =
+    Math.max(0, retainedGBh - plan.includedRetainedGBh) * PRICES.temporalRetainedGBh.usd;
   const usage = actionsUsd + activeUsd + retainedUsd;
-  const planUsd = Math.max(PRICES.temporalPlan.minimumUsd, PRICES.temporalPlan.share * usage);
+  const planUsd = Math.max(plan.minimumUsd, plan.share * usage);
   const requests = sagas * (1 + i.completionPollsPerSaga);
   const apiUsd = (requests / 1e6) * PRICES.httpApiPerMillion.usd;
   const gbs =

@@ -5,7 +5,6 @@
  * Prints `{"message":"floor worker ready"}` once it polls.
  */
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -13,7 +12,7 @@ import {
   Runtime,
   Worker,
 } from '@temporalio/worker';
-import { type FloorActivities, floorClaimId } from './floor-workflow';
+import { floorActivities } from './floor-activities';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
@@ -27,21 +26,11 @@ async function main(): Promise<void> {
     workflowsPath: join(import.meta.dirname, 'floor-workflow.ts'),
     logger: quiet,
   });
-  const activities: FloorActivities = {
-    async noop() {},
-    async startClaim(sagaId) {
-      const { client, info } = Context.current();
-      await client.workflow.start('FloorClaimWorkflow', {
-        workflowId: floorClaimId(sagaId),
-        taskQueue: info.taskQueue,
-      });
-    },
-  };
   const worker = await Worker.create({
     connection,
     taskQueue,
     workflowBundle: { code },
-    activities,
+    activities: floorActivities,
     ...(process.env.MAX_CACHED_WORKFLOWS
       ? { maxCachedWorkflows: Number(process.env.MAX_CACHED_WORKFLOWS) }
       : {}),

@@ -6,7 +6,7 @@
  * Actions per saga on the time-skipping server; `cpu inflight sizing cost` are the capacity
  * sections (bench/capacity.ts, bench/cost.ts).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -71,7 +71,7 @@ function printTrigger(trigger: Awaited<ReturnType<typeof triggerSection>>) {
 
 function printSaga(saga: Awaited<ReturnType<typeof sagaSection>>) {
   console.log(
-    `\nSaga: ${saga.n} sagas started at once, one worker, vs ${saga.n} workflows of 7 no-op activities`,
+    `\nSaga: ${saga.n} sagas started at once, one worker, vs ${saga.n} no-op workflows of the same shape (bench/floor-workflow.ts)`,
   );
   console.log(
     table(
@@ -84,7 +84,7 @@ function printSaga(saga: Awaited<ReturnType<typeof sagaSection>>) {
           show(saga.saga.p99, 0),
         ],
         [
-          'no-op ceiling',
+          'no-op ceiling (same shape)',
           show(saga.ceiling.perSecond),
           show(saga.ceiling.p50, 0),
           show(saga.ceiling.p99, 0),
@@ -248,9 +248,13 @@ async function main() {
     results.cost = cost;
     capacity.printCost(cost.rows, cost.inputs, cost.assumed);
   }
+  // A run of some sections keeps the other sections' last figures (the cost section reads
+  // the trigger's from here).
   const out = join(import.meta.dirname, '..', 'reports');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'bench.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const file = join(out, 'bench.json');
+  const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  writeFileSync(file, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
   console.log('\nwritten: reports/bench.json');
   await connection.close();
   await sandbox.close();

@@ -16,6 +16,7 @@ import type { Sandbox } from '../sandbox';
 import { apiGatewayEvent, lambdaContext } from '../sandbox/api-gateway';
 import { spawnWorker, waitHealthy } from '../sandbox/worker-process';
 import { createSagaWorker } from '../worker/create-worker';
+import { floorActivities } from './floor-activities';
 import { closedLoop, type Figure, figure, percentile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -115,7 +116,7 @@ export async function sagaSection(client: Client, address: string, sandbox: Sand
   const connection = await NativeConnection.connect({ address });
   const bundlePath = join(ROOT, 'dist', 'worker', 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({
-    workflowsPath: join(import.meta.dirname, 'noop-workflow.ts'),
+    workflowsPath: join(import.meta.dirname, 'floor-workflow.ts'),
     logger: quiet,
   });
   const sagaRuns: Array<{ perSecond: number; p50: number; p99: number }> = [];
@@ -146,12 +147,12 @@ export async function sagaSection(client: Client, address: string, sandbox: Sand
       connection,
       taskQueue: 'bench-noop',
       workflowBundle: { code },
-      activities: { noop: async () => undefined },
+      activities: floorActivities,
     });
     noopRuns.push(
       await noop.runUntil(
         drive(n, () =>
-          client.workflow.start('NoopSagaWorkflow', {
+          client.workflow.start('FloorSagaWorkflow', {
             taskQueue: 'bench-noop',
             workflowId: `noop-${randomUUID()}`,
           }),
