@@ -24,10 +24,10 @@ export type Network =
     };
 
 /**
- * Sizing rule (docs/performance.md, "Capacity"): a task sustains
+ * Sizing rule (docs/performance.md, "Sizing"): a task sustains
  * 1000 × vCPU × 0.6 (the CPU scaling target) / worker CPU-ms per saga sagas per second:
- * ≈ 2.8/s at 0.5 vCPU with the 107 ms measured on 2026-11-26 (shared machine; the sizing
- * run kept up with 6/s under 1 s p99). minTasks 2 then carry ≈ 330 orders a minute, and
+ * ≈ 3.0/s at 0.5 vCPU with the 100.9 ms measured on 2026-11-26 (quiet run; the sizing
+ * run kept up with 5/s under 1 s p99). minTasks 2 then carry ≈ 350 orders a minute, and
  * 1,000 a minute needs 6 tasks: maxTasks 8 leaves two for bursts and deploys.
  */
 export interface WorkerSizing {

@@ -23,11 +23,12 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   healthPort: number;
   /**
-   * Workflows kept in the worker's cache (docs/performance.md, "Capacity"). 200: RSS per
-   * saga in flight was the same with the cache holding all 100 waiting sagas or a quarter
-   * of them (onboarding 1.6 vs 1.7 MiB, settlement 3.5 vs 3.1 MiB; 2026-11-26), so the
-   * cache is not what the memory goes to; 200 is far above the sagas a 0.5 vCPU task
-   * works on at once (≈ 3 sagas/s × a few seconds each), so active sagas never replay.
+   * Workflows kept in the worker's cache (docs/performance.md, "Memory per saga in
+   * flight"). 200: a cached waiting saga costs ≈ 0.8–1.0 MiB of RSS, an evicted one ≈
+   * 0.55–0.67 MiB (500 in flight, 2026-11-26), so 200 cached cost ≈ 200 MiB and a 2 GiB
+   * task keeps ≈ 950 more evicted sagas under half its memory; 200 is far above the sagas
+   * a 0.5 vCPU task works on at once (≈ 3 sagas/s × a few seconds each), so active sagas
+   * never replay.
    */
   maxCachedWorkflows: number;
   logLevel: (typeof LOG_LEVELS)[number];

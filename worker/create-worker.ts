@@ -27,10 +27,10 @@ export interface SagaWorkerOptions {
 }
 
 /**
- * Slots (docs/performance.md, "Capacity"). Workflow tasks run one at a time in the
+ * Slots (docs/performance.md, "Sizing"). Workflow tasks run one at a time in the
  * workflow thread, so more slots only queue inside the worker; 40 kept every step the
  * sizing bench ran under 1 s p99 schedule-to-start up to the rate the task's CPU allows
- * (0.5 vCPU: 6 sagas/s, p99 849 ms; 0.25 vCPU: 3/s, p99 81 ms; 2026-11-26, shared machine).
+ * (0.5 vCPU: 5 sagas/s, p99 211 ms; 0.25 vCPU: 3/s, p99 85 ms; quiet run of 2026-11-26).
  * Activities are HTTP waits dispatched eagerly with the workflow task (activity
  * schedule-to-start p99 0 ms at every rate): at 6 sagas/s × 10 activities × ~0.1 s about 6
  * are in flight, so 100 leaves room for a slow downstream without holding more than the
