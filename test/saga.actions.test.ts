@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ACTION_SCENARIOS, type ActionsScenario, measureScenario } from '../bench/actions';
-import { type Sandbox, startSandbox } from '../sandbox';
-import { startTimeSkippingServer } from '../sandbox/temporal-server';
-import { createSagaWorker } from '../worker/create-worker';
 import { nextIntervalMs, type WaitOptions } from '../worker/workflows/wait';
+import { useTimeSkippingWorker } from './support/time-skipping';
 
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
@@ -53,61 +48,37 @@ describe('pollWithBackoff: sleeps grow with the logarithm of the window', () => 
  * constant rate (a fixed cap: ~600 Actions for the day) fails here.
  */
 describe('CompleteOrderWorkflow: Temporal Cloud Actions of a day-long wait', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `actions-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-    sandbox = await startSandbox();
-    worker = await createSagaWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      services: sandbox.urls,
-      httpTimeoutMs: 2_000,
-      workflows: { bundlePath: inject('workflowBundlePath') },
-      taskQueue,
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-  });
+  const ts = useTimeSkippingWorker('actions');
 
   it('spends at most 40 Actions polling for a release that settles at the end of the 24 h window', async () => {
     const hour = await measureScenario(
-      env,
-      sandbox,
-      taskQueue,
+      ts.env,
+      ts.sandbox,
+      ts.taskQueue,
       scenario('release settles after 1 h'),
     );
     const day = await measureScenario(
-      env,
-      sandbox,
-      taskQueue,
+      ts.env,
+      ts.sandbox,
+      ts.taskQueue,
       scenario('release settles after 23h59m'),
     );
     expect(day.pollActions).toBeLessThanOrEqual(40);
     // 23 more hours of waiting: a few more doublings, not 23 hours of checks.
     expect(day.pollActions - hour.pollActions).toBeLessThanOrEqual(12);
     expect(day.claimActions).toBe(2);
-    expect(sandbox.state.entries('release-request', day.orderId)).toHaveLength(1);
-    expect(sandbox.state.entries('transfer', day.orderId)).toHaveLength(1);
+    expect(ts.sandbox.state.entries('release-request', day.orderId)).toHaveLength(1);
+    expect(ts.sandbox.state.entries('transfer', day.orderId)).toHaveLength(1);
   });
 
   it('spends at most 40 Actions polling for a runner who onboards at the end of the 24 h window', async () => {
     const day = await measureScenario(
-      env,
-      sandbox,
-      taskQueue,
+      ts.env,
+      ts.sandbox,
+      ts.taskQueue,
       scenario('runner onboards after 23h59m'),
     );
     expect(day.pollActions).toBeLessThanOrEqual(40);
-    expect(sandbox.state.entries('transfer', day.orderId)).toHaveLength(1);
+    expect(ts.sandbox.state.entries('transfer', day.orderId)).toHaveLength(1);
   });
 });

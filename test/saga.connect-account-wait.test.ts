@@ -1,53 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY, WORKFLOW_TYPE, workflowIdFor } from '../common/workflow-safe/names';
 import type {
   CompleteOrderInput,
   CompleteOrderResult,
   SagaProgress,
 } from '../common/workflow-safe/saga-contract';
-import { type Sandbox, startSandbox } from '../sandbox';
-import { startTimeSkippingServer } from '../sandbox/temporal-server';
-import { createSagaWorker } from '../worker/create-worker';
 import { failureOf } from './support/harness';
+import { useTimeSkippingWorker } from './support/time-skipping';
 
 /**
  * A runner who has not onboarded to Stripe Connect is waited on for a day, on the
  * time-skipping server so the day passes in seconds.
  */
 describe('CompleteOrderWorkflow: waiting for the runner to onboard', () => {
-  let env: TestWorkflowEnvironment;
-  let sandbox: Sandbox;
-  let worker: Worker;
-  let running: Promise<void>;
-  const taskQueue = `wait-${randomUUID()}`;
-
-  beforeAll(async () => {
-    env = await startTimeSkippingServer();
-    sandbox = await startSandbox();
-    worker = await createSagaWorker({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      services: sandbox.urls,
-      httpTimeoutMs: 2_000,
-      workflows: { bundlePath: inject('workflowBundlePath') },
-      taskQueue,
-    });
-    running = worker.run();
-  });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await sandbox?.close();
-    await env?.teardown();
-  });
+  const ts = useTimeSkippingWorker('wait');
 
   const start = (input: CompleteOrderInput) =>
-    env.client.workflow.start(WORKFLOW_TYPE, {
-      taskQueue,
+    ts.env.client.workflow.start(WORKFLOW_TYPE, {
+      taskQueue: ts.taskQueue,
       workflowId: workflowIdFor(input.orderId),
       args: [input],
     });
@@ -59,30 +30,30 @@ describe('CompleteOrderWorkflow: waiting for the runner to onboard', () => {
   }
 
   it('fails with ConnectAccountMissing after the 24 h window and restores the order', async () => {
-    const seeded = sandbox.state.seedOrder({ connectAccountId: null });
+    const seeded = ts.sandbox.state.seedOrder({ connectAccountId: null });
     const handle = await start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
     expect((await failureOf(handle)).type).toBe('ConnectAccountMissing');
     expect(await sagaDurationMs(handle)).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
-    expect(sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
-    expect(sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(0);
+    expect(ts.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
+    expect(ts.sandbox.state.entries('release-request', seeded.orderId)).toHaveLength(0);
   });
 
   it('pays the runner who onboards during the window', async () => {
-    const seeded = sandbox.state.seedOrder({ connectAccountId: null });
+    const seeded = ts.sandbox.state.seedOrder({ connectAccountId: null });
     const handle = await start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
     // Wait (in skipped time) until the saga reports it is waiting, then onboard the runner.
-    await env.sleep('2h');
+    await ts.env.sleep('2h');
     const progress = await handle.query<SagaProgress>(PROGRESS_QUERY);
     expect(progress.currentStep).toBe('getConnectAccount');
     expect(progress.waitingFor).toContain('Connect');
-    sandbox.state.connectAccounts.set(seeded.runnerId, 'acct_onboarded123');
+    ts.sandbox.state.connectAccounts.set(seeded.runnerId, 'acct_onboarded123');
     const result = (await handle.result()) as CompleteOrderResult;
     expect(result.outcome).toBe('COMPLETED');
-    expect(sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
+    expect(ts.sandbox.state.entries('transfer', seeded.orderId)).toHaveLength(1);
   });
 
   it('honours a shorter configured window', async () => {
-    const seeded = sandbox.state.seedOrder({ connectAccountId: null });
+    const seeded = ts.sandbox.state.seedOrder({ connectAccountId: null });
     const handle = await start({
       orderId: seeded.orderId,
       runnerId: seeded.runnerId,
