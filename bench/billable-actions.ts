@@ -96,8 +96,8 @@ export function countActions(history: History): ActionCount {
   let timerFired = false;
   let wokenByTimer = false;
   let task = 0;
-  // All markers recorded by one workflow task bill one Action (local activities; the
-  // `patched()` marker is a marker too, so it is counted: at most one Action too many).
+  // All markers recorded by one workflow task bill one Action (local activities; a
+  // `patched()` marker, should one return, is a marker too and would be counted).
   const markerTasks = new Set<number>();
   for (const event of events) {
     if (event.eventType === T.EVENT_TYPE_TIMER_FIRED) timerFired = true;

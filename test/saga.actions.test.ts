@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_SCENARIOS, type ActionsScenario, measureScenario } from '../bench/actions';
-import { nextIntervalMs, type WaitOptions } from '../worker/workflows/wait';
+import { nextIntervalMs, type ProportionalBackoff } from '../worker/workflows/wait';
 import { useTimeSkippingWorker } from './support/time-skipping';
 
 const HOUR = 60 * 60_000;
@@ -13,13 +13,13 @@ function scenario(name: string): ActionsScenario {
 }
 
 /** How many sleeps a wait of `windowMs` takes when nothing turns up. */
-function sleepsOver(options: WaitOptions): number {
+function sleepsOver(options: ProportionalBackoff): number {
   let waited = 0;
   let interval = options.initialIntervalMs;
   let sleeps = 0;
   while (waited < options.windowMs) {
     waited += Math.min(interval, options.windowMs - waited);
-    interval = nextIntervalMs(options, interval, waited);
+    interval = nextIntervalMs(options, waited);
     sleeps += 1;
   }
   return sleeps;
@@ -34,11 +34,10 @@ describe('pollWithBackoff: sleeps grow with the logarithm of the window', () => 
     expect(week - day).toBeLessThanOrEqual(4);
   });
 
-  it('keeps the capped doubling of the v1 code as it was', () => {
-    const capped = { initialIntervalMs: 500, maxIntervalMs: 5 * 60_000, windowMs: DAY };
-    expect(nextIntervalMs(capped, 500, 500)).toBe(1_000);
-    expect(nextIntervalMs(capped, 4 * 60_000, HOUR)).toBe(5 * 60_000);
-    expect(sleepsOver(capped)).toBeGreaterThan(280);
+  it('sleeps the first interval plus the fraction of the time already waited', () => {
+    const resend = { initialIntervalMs: 1_000, delayFraction: 0.5, windowMs: DAY };
+    expect(nextIntervalMs(resend, 0)).toBe(1_000);
+    expect(nextIntervalMs(resend, HOUR)).toBe(1_000 + HOUR / 2);
   });
 });
 

@@ -61,8 +61,8 @@ export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
 
 /**
  * Versioned polling, every saga pinned: a saga waits days, and must finish on the code
- * that started it while newer versions take new sagas. `patched()` remains the way to
- * change running sagas.
+ * that started it while newer versions take new sagas. `patched()` is only for a fix that
+ * must reach sagas already running.
  */
 function pinnedTo(version: WorkerDeploymentVersion): WorkerDeploymentOptions {
   return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' };

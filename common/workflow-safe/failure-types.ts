@@ -41,8 +41,6 @@ export const FailureType = {
   DownstreamRejected: 'DownstreamRejected',
   /** 5xx, 429, timeout or connection error: worth retrying. */
   DownstreamUnavailable: 'DownstreamUnavailable',
-  /** v1 only: a compensation could not be completed (v2 parks for an operator instead). */
-  CompensationFailed: 'CompensationFailed',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

@@ -1,8 +1,8 @@
 /**
- * Records the histories that test/replay.test.ts replays. Run `npm run record-histories`
- * after a deliberate, versioned workflow change, and commit the new files next to the old
- * ones (old histories stay: running sagas were recorded with the old code). The v1-* files
- * were recorded before the money-safety patch; this records the v2-* paths.
+ * Records the histories that test/replay.test.ts replays. A workflow change ships as a new
+ * pinned Worker Deployment build (ADR 0012): run `npm run record-histories` in the commit
+ * that changes the workflow, and the new files replace the old ones. Only a fix that must
+ * reach sagas already running uses `patched()`, and then the older histories stay too.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -63,26 +63,23 @@ describe('record histories', () => {
 
   it('records each saga path', async () => {
     const { state, faults } = h.sandbox;
-    await record('v2-completed', (await h.seedAndStart()).handle);
-    await record(
-      'v2-already-completed',
-      (await h.seedAndStart({ orderStatus: 'COMPLETED' })).handle,
-    );
-    await record('v2-order-cancelled', (await h.seedAndStart({ orderStatus: 'CANCELLED' })).handle);
+    await record('completed', (await h.seedAndStart()).handle);
+    await record('already-completed', (await h.seedAndStart({ orderStatus: 'COMPLETED' })).handle);
+    await record('order-cancelled', (await h.seedAndStart({ orderStatus: 'CANCELLED' })).handle);
     faults.inject({ route: 'release', status: 400 });
-    await record('v2-release-rejected-compensated', (await h.seedAndStart()).handle);
+    await record('release-rejected-compensated', (await h.seedAndStart()).handle);
     faults.inject({ route: 'release', status: 503, times: 2 });
-    await record('v2-release-not-queued-then-sent', (await h.seedAndStart()).handle);
+    await record('release-not-queued-then-sent', (await h.seedAndStart()).handle);
     faults.inject({ route: 'release', status: 503, times: Number.POSITIVE_INFINITY });
     const window = { ...FAST_SETTINGS, releaseRetryWindowMs: 1_000, releaseRetryIntervalMs: 100 };
-    await record('v2-retry-window-expired-compensated', (await h.seedAndStart({}, window)).handle);
+    await record('retry-window-expired-compensated', (await h.seedAndStart({}, window)).handle);
     faults.clear();
     faults.inject({ route: 'release', afterProcessing: true, status: 500 });
-    await record('v2-release-500-confirmed', (await h.seedAndStart()).handle);
-    await record('v2-settlement-failed', (await h.seedAndStart({ settlementFails: true })).handle);
+    await record('release-500-confirmed', (await h.seedAndStart()).handle);
+    await record('settlement-failed', (await h.seedAndStart({ settlementFails: true })).handle);
     const noAccount = { ...FAST_SETTINGS, connectAccountWaitMs: 1_000, connectAccountPollMs: 200 };
     await record(
-      'v2-connect-account-missing',
+      'connect-account-missing',
       (await h.seedAndStart({ connectAccountId: null }, noAccount)).handle,
     );
 
@@ -91,7 +88,7 @@ describe('record histories', () => {
     await parkedProgress(late.handle);
     state.holdQueue = false;
     state.settleHeld();
-    await record('v2-parked-then-settled', late.handle);
+    await record('parked-then-settled', late.handle);
 
     const resend = await parkedWithLostRelease();
     await decide(resend.handle, {
@@ -99,7 +96,7 @@ describe('record histories', () => {
       operator: 'ops@example.com',
       reason: 'no transfer in Stripe',
     });
-    await record('v2-operator-resend', resend.handle);
+    await record('operator-resend', resend.handle);
     const paid = await parkedWithLostRelease();
     await decide(paid.handle, {
       action: 'markPaid',
@@ -107,14 +104,14 @@ describe('record histories', () => {
       reason: 'found it',
       transferId: 'tr_found1',
     });
-    await record('v2-operator-mark-paid', paid.handle);
+    await record('operator-mark-paid', paid.handle);
     const refund = await parkedWithLostRelease();
     await decide(refund.handle, {
       action: 'refund',
       operator: 'ops@example.com',
       reason: 'customer refund',
     });
-    await record('v2-operator-refund', refund.handle);
+    await record('operator-refund', refund.handle);
 
     const waiting = await h.seedAndStart(
       { connectAccountId: null },
@@ -122,7 +119,7 @@ describe('record histories', () => {
     );
     await progressWhen(waiting.handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
     await waiting.handle.cancel();
-    await record('v2-cancelled-before-pivot', waiting.handle);
+    await record('cancelled-before-pivot', waiting.handle);
 
     state.holdQueue = true;
     const seeded = state.seedOrder();
@@ -133,7 +130,7 @@ describe('record histories', () => {
     await progressWhen(afterPivot, (p) => p.cancelRequested === true);
     state.holdQueue = false;
     state.settleHeld();
-    await record('v2-cancel-after-pivot-completed', afterPivot);
+    await record('cancel-after-pivot-completed', afterPivot);
 
     state.holdQueue = true;
     const again = state.seedOrder();
@@ -145,7 +142,7 @@ describe('record histories', () => {
     await progressWhen(second, (p) => p.waitingFor === 'payment settlement');
     state.holdQueue = false;
     state.settleHeld();
-    await record('v2-claimed-by-earlier-run-confirmed', second);
+    await record('claimed-by-earlier-run-confirmed', second);
     expect(state.entries('release-request', again.orderId)).toHaveLength(1);
   });
 });

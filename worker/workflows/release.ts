@@ -114,7 +114,7 @@ async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendRes
       if (await condition(() => run.cancelRequested, Math.min(interval, remaining))) {
         return { kind: 'cancelled' };
       }
-      interval = nextIntervalMs(resendBackoff(run), interval, Date.now() - started);
+      interval = nextIntervalMs(resendBackoff(run), Date.now() - started);
       const changed = await changedSinceCheck(run);
       if (changed) return changed;
       // A cancel that arrived with the timer, or during the re-read, is obeyed too: nothing

@@ -24,7 +24,7 @@ import type { SagaProgress, SagaStep } from '../../common/workflow-safe/saga-con
 import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
 import { SAGA_STATE_ATTRIBUTE } from '../../common/workflow-safe/search-attributes';
 import { decideUpdate, progressQuery } from './messages';
-import type { SagaActivityProxies } from './v1/retry-stances';
+import type { SagaActivityProxies } from './retry-stances';
 
 /** Checks a decision against fresh state; returns why it is refused, or undefined. */
 export type DecisionCheck = (decision: OperatorDecision) => Promise<string | undefined>;

@@ -8,15 +8,6 @@ interface Window {
 }
 
 /**
- * Doubles each sleep up to `maxIntervalMs`, then checks at that constant rate: the number
- * of checks grows linearly with the window (a day at 5 min: ~290 checks, ~600 Actions).
- * Kept for the frozen v1 code, whose running sagas must keep their behaviour.
- */
-export interface CappedBackoff extends Window {
-  maxIntervalMs: number;
-}
-
-/**
  * Sleeps `initialIntervalMs` plus `delayFraction` of the time already waited: each check
  * is about `1 + delayFraction` times as far from the start as the one before, so checks
  * grow with the logarithm of the window, never linearly, and something that happens after
@@ -28,17 +19,12 @@ export interface ProportionalBackoff extends Window {
   delayFraction: number;
 }
 
-export type WaitOptions = CappedBackoff | ProportionalBackoff;
-
 /**
- * The sleep after the one of `previousMs`, `waitedMs` into the wait. Timer durations only:
+ * The sleep after the one that ended `waitedMs` into the wait. Timer durations only:
  * changing them does not change the commands a history replays.
  */
-export function nextIntervalMs(options: WaitOptions, previousMs: number, waitedMs: number): number {
-  if ('delayFraction' in options) {
-    return options.initialIntervalMs + options.delayFraction * waitedMs;
-  }
-  return Math.min(previousMs * 2, options.maxIntervalMs);
+export function nextIntervalMs(options: ProportionalBackoff, waitedMs: number): number {
+  return options.initialIntervalMs + options.delayFraction * waitedMs;
 }
 
 /**
@@ -49,7 +35,7 @@ export function nextIntervalMs(options: WaitOptions, previousMs: number, waitedM
  */
 export async function pollWithBackoff<T>(
   check: () => Promise<T | undefined>,
-  options: WaitOptions,
+  options: ProportionalBackoff,
 ): Promise<T | undefined> {
   const started = Date.now();
   const deadline = started + options.windowMs;
@@ -60,6 +46,6 @@ export async function pollWithBackoff<T>(
     const remaining = deadline - Date.now();
     if (remaining <= 0) return undefined;
     await sleep(Math.min(interval, remaining));
-    interval = nextIntervalMs(options, interval, Date.now() - started);
+    interval = nextIntervalMs(options, Date.now() - started);
   }
 }

@@ -4,9 +4,9 @@
  * and nowhere else (ADR 0003).
  */
 import { proxyActivities } from '@temporalio/workflow';
-import { FailureType } from '../../../common/workflow-safe/failure-types';
-import type { SagaActivities } from '../../activities';
-import type { SagaSettingsV1 as SagaSettings } from './settings';
+import { FailureType } from '../../common/workflow-safe/failure-types';
+import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
+import type { SagaActivities } from '../activities';
 
 /** Failures no retry can fix before the pivot: the saga fails (and compensates). */
 const PERMANENT = [
@@ -17,7 +17,6 @@ const PERMANENT = [
   FailureType.ContractViolation,
 ];
 
-/** Also v2's proxies: the retry stances did not change (only the timeout is read). */
 export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTimeoutMs'>) {
   const startToCloseTimeout = settings.activityTimeoutMs;
   /**
