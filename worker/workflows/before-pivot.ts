@@ -69,8 +69,10 @@ export async function beforePivot(
 ): Promise<PivotFacts | PaymentSnapshot> {
   const { acts, orderId, runnerId } = run;
   undo.previousStatus = order.orderStatus;
+  // A cancel while this write is in flight waits for it to end (writeBeforePivot), so the
+  // restore reads what the write left, never a status the write then overwrites.
   const delivered = await run.step('markDelivered', () =>
-    acts.retryBriefly.transitionOrder({
+    acts.writeBeforePivot.transitionOrder({
       orderId,
       runnerId,
       from: COMPLETABLE,
