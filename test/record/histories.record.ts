@@ -18,6 +18,7 @@ import {
   progressWhen,
   startHarness,
 } from '../support/harness';
+import { resetAround } from '../support/reset';
 
 const OUT = join(import.meta.dirname, '..', 'histories');
 const PARK_FAST = { ...FAST_SETTINGS, settlementWaitMs: 1_000 };
@@ -144,5 +145,34 @@ describe('record histories', () => {
     state.settleHeld();
     await record('claimed-by-earlier-run-confirmed', second);
     expect(state.entries('release-request', again.orderId)).toHaveLength(1);
+
+    // A run reset to after its claim was granted is cancelled while waiting to re-send: its
+    // compensation finds the claim held by the run it was reset from, and confirms that
+    // run's release instead of reverting.
+    state.holdQueue = true;
+    const reset = state.seedOrder();
+    const resetSent = queued(reset.orderId);
+    const original = await h.start({
+      ...reset,
+      settings: { ...FAST_SETTINGS, releaseRetryIntervalMs: 60_000 },
+    });
+    await resetSent;
+    await progressWhen(original, (p) => p.waitingFor === 'payment settlement');
+    const outage = faults.inject({
+      route: 'getOrderDetails',
+      key: reset.orderId,
+      status: 503,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const resetRun = await resetAround(h.client, original, 'claimRelease', 'after');
+    await progressWhen(resetRun, (p) => p.waitingFor?.startsWith('payment service') === true);
+    await resetRun.cancel();
+    await progressWhen(resetRun, (p) => p.waitingFor === 'payment settlement');
+    outage.remove();
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('compensation-confirms-earlier-release', resetRun);
+    expect(state.entries('revert-request', reset.orderId)).toHaveLength(0);
+    expect(state.entries('transfer', reset.orderId)).toHaveLength(1);
   });
 });

@@ -14,9 +14,11 @@ import type { PivotFacts, SagaRun } from './run';
 /** What the compensations must undo; filled in as the steps succeed. */
 export interface Undo {
   previousStatus: OrderStatus | null;
-  paymentId: string | null;
-  /** What the pivot would have used: needed to confirm an earlier run's release. */
-  facts: PivotFacts | null;
+  /**
+   * The AUTHORIZED payment to return, with what confirming an earlier run's release of it
+   * needs: recorded together, so no compensation that may revert lacks them.
+   */
+  toReturn: PivotFacts | null;
   /** An operator decided to refund: revert whatever the payment shows. */
   refundByOperator?: boolean;
 }
@@ -26,16 +28,18 @@ export interface Undo {
  * claim and have queued a release that has not settled. Reverting then could pay the
  * runner and refund the customer both, so the saga confirms that release instead, and
  * parks if it cannot know. Returns a payment when the runner was paid.
+ *
+ * The claim is asked every time: a reset run replays "claim granted" although the claim
+ * names the run it was reset from, so this run's own view of the claim proves nothing.
+ * A claim held by this very run is no reason to wait: this run compensates only after
+ * its own requests were shown not queued.
  */
 async function earlierRunsRelease(run: SagaRun, undo: Undo) {
-  if (!undo.paymentId || !undo.facts || run.claimedPaymentId) return undefined;
-  const holder = await run.acts.afterPivot.releaseClaimHolder(undo.paymentId);
-  if (!holder) return undefined;
-  const outcome = await confirmRelease(
-    run,
-    undo.facts,
-    `claimed by an earlier run (${holder.runId})`,
-  );
+  const facts = undo.toReturn;
+  if (!facts) return undefined;
+  const holder = await run.acts.afterPivot.releaseClaimHolder(facts.payment.paymentId);
+  if (!holder || holder.mine) return undefined;
+  const outcome = await confirmRelease(run, facts, `claimed by an earlier run (${holder.runId})`);
   if (outcome.kind === 'paid') return outcome;
   if (outcome.kind === 'refund') undo.refundByOperator = true;
   return undefined;
@@ -52,10 +56,10 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
     let moneyReturned = false;
     const earlier = await earlierRunsRelease(run, undo);
     if (earlier) return earlier;
-    if (undo.paymentId) {
+    if (undo.toReturn) {
       const back = await returnMoney(
         run,
-        undo.paymentId,
+        undo.toReturn.payment.paymentId,
         `complete-order saga for ${run.orderId}: ${cause}`,
         undo.refundByOperator === true,
       );

@@ -35,7 +35,7 @@ import { type PivotFacts, SagaRun } from './run';
 
 /** The business process: guard, the steps before the pivot, the pivot, the steps after. */
 async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
-  const undo: Undo = { previousStatus: null, paymentId: null, facts: null };
+  const undo: Undo = { previousStatus: null, toReturn: null };
   let facts: PivotFacts | PaymentSnapshot;
   try {
     const order = await run.step('readOrder', () => run.acts.retryBriefly.readOrder(run.orderId));
@@ -71,7 +71,7 @@ async function afterPivot(
     case 'refund':
       return refund(run, outcome.paymentId);
     case 'orderChanged': {
-      if (outcome.order.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
+      if (outcome.order.orderStatus !== OrderStatus.CANCELLED) undo.toReturn = null;
       undo.previousStatus = null;
       return failAfterCompensating(run, undo, orderChangedFailure(outcome.order));
     }

@@ -3,7 +3,11 @@
  * for the part of the saga it serves. The stance of every failure type is written here
  * and nowhere else (ADR 0003).
  */
-import { proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  type ActivityOptions,
+  proxyActivities,
+} from '@temporalio/workflow';
 import { FailureType } from '../../common/workflow-safe/failure-types';
 import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
 import type { SagaActivities } from '../activities';
@@ -20,10 +24,10 @@ const PERMANENT = [
 export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTimeoutMs'>) {
   const startToCloseTimeout = settings.activityTimeoutMs;
   /**
-   * Reads and the pre-pivot status change, and every read that may fail without harm:
+   * Reads before the pivot, and every read that may fail without harm:
    * transient faults retried for a few minutes, then the caller decides.
    */
-  const retryBriefly = proxyActivities<SagaActivities>({
+  const briefly: ActivityOptions = {
     startToCloseTimeout,
     // The retry budget: five minutes absorbs a downstream blip (backoff 1 s to 30 s: more
     // than ten attempts that fail fast). With a long per-attempt timeout five minutes
@@ -35,6 +39,18 @@ export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTi
       maximumInterval: '30s',
       nonRetryableErrorTypes: PERMANENT,
     },
+  };
+  const retryBriefly = proxyActivities<SagaActivities>(briefly);
+  /**
+   * The status write before the pivot (DELIVERED): retried as `retryBriefly`, but a cancel
+   * waits until the attempt in flight has ended. The SDK's effective default (TRY_CANCEL)
+   * reports the cancel at once while the attempt runs on, so the restore could read the old
+   * status, do nothing, and the write land after it. The activity does not heartbeat, so
+   * the attempt runs to its end, bounded by `startToCloseTimeout` (issue 17, defect 7).
+   */
+  const writeBeforePivot = proxyActivities<SagaActivities>({
+    ...briefly,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   /** The release request: one attempt, the workflow decides about any other (ADR 0002). */
   const release = proxyActivities<SagaActivities>({
@@ -61,7 +77,7 @@ export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTi
       nonRetryableErrorTypes: [],
     },
   });
-  return { retryBriefly, release, compensation, afterPivot };
+  return { retryBriefly, writeBeforePivot, release, compensation, afterPivot };
 }
 
 export type SagaActivityProxies = ReturnType<typeof activitiesByRetryStance>;
