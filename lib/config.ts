@@ -57,6 +57,11 @@ export interface DeploymentConfig {
   /** CORS origins allowed to call the API (@default none: server-to-server only). */
   readonly corsOrigins: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * The open `GET /health` route's own limits: without them anyone could spend the stage's
+   * budget and have runners' triggers answered 429.
+   */
+  readonly healthThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly network: Network;
   readonly worker: WorkerSizing;
   /** Alarm notifications go to this address (@default none: subscribe to the topic yourself). */
@@ -126,6 +131,10 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
     throttle: {
       rateLimit: r.int(raw, 'throttle.rateLimit', 50, 1, 10_000),
       burstLimit: r.int(raw, 'throttle.burstLimit', 100, 1, 5_000),
+    },
+    healthThrottle: {
+      rateLimit: r.int(raw, 'throttle.health.rateLimit', 5, 1, 10_000),
+      burstLimit: r.int(raw, 'throttle.health.burstLimit', 10, 1, 5_000),
     },
     network: network(r, raw),
     worker: worker(r, raw),
