@@ -83,8 +83,9 @@ function releaseRequest(run: SagaRun, facts: PivotFacts) {
 /**
  * Sends the release; re-sends only after an answer that proves it was not queued (503
  * KAFKA_ERROR, 429, connection refused), with backoff ({@link resendBackoff}) for
- * `releaseRetryWindowMs`. A 4xx ends it: not queued, never will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
- * never sent again.
+ * `releaseRetryWindowMs`. The contract's 400 validation error ends it: not queued, never
+ * will be. Anything else (any other 4xx, 500, timeout, reset, a gateway's 5xx) may have
+ * been queued: never sent again, confirmed through the payment's status.
  */
 async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
   const started = Date.now();
