@@ -29,7 +29,12 @@ export interface Undo {
  */
 async function earlierRunsRelease(run: SagaRun, undo: Undo) {
   if (!undo.paymentId || !undo.facts || run.claimedPaymentId) return undefined;
-  const holder = await run.acts.afterPivot.releaseClaimHolder(undo.paymentId);
+  const paymentId = undo.paymentId;
+  const holder = await run.untilDone(
+    'read of the payment release claim',
+    () => run.acts.afterPivot.releaseClaimHolder(paymentId),
+    { paymentId },
+  );
   if (!holder) return undefined;
   const outcome = await confirmRelease(
     run,
@@ -64,13 +69,18 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
       moneyReturned = true;
     }
     if (undo.previousStatus) {
-      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus);
+      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus, cause);
     }
     return undefined;
   });
 }
 
-/** Compensates, then ends with `cause` (or completes, if the runner was paid after all). */
+/**
+ * Compensates, then ends with `cause` (or completes, if the runner was paid after all).
+ * The failure reported is always the original cause: a compensation that cannot complete
+ * parks for an operator (`compensationUntilDone`), and what failed, with the decision that
+ * ended its park, is attached as `compensationFailures` (issue 17, item 8).
+ */
 export async function failAfterCompensating(
   run: SagaRun,
   undo: Undo,
@@ -87,5 +97,6 @@ export async function failAfterCompensating(
   const message = `${rootMessage(cause)} (compensated: ${run.progress.compensationsRun.join(', ') || 'nothing to undo'})`;
   throw sagaFailureOf(type, message, {
     compensationsRun: run.progress.compensationsRun,
+    compensationFailures: run.compensationFailures,
   });
 }
