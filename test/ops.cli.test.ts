@@ -120,7 +120,11 @@ describe('Command: npm run ops', () => {
         ['resend', ...WHO, '--transfer-id', 'tr_x'],
         'only for mark-paid',
       ],
-      ['an unknown decision', ['pay-twice', ...WHO], 'must be one of resend, mark-paid, refund'],
+      [
+        'an unknown decision',
+        ['pay-twice', ...WHO],
+        'must be one of resend, mark-paid, refund, retry, skip',
+      ],
     ])('exits 2 for %s, and the saga stays parked', async (_case, args, message) => {
       const { seeded, handle } = parked;
       const run = await runOps(['decide', seeded.orderId, ...args]);

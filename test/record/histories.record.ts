@@ -174,5 +174,51 @@ describe('record histories', () => {
     await record('compensation-confirms-earlier-release', resetRun);
     expect(state.entries('revert-request', reset.orderId)).toHaveLength(0);
     expect(state.entries('transfer', reset.orderId)).toHaveLength(1);
+
+    // STEP_REJECTED after the pivot: COMPLETED refused (400), retried by an operator.
+    const rejected = state.seedOrder();
+    let refusal: { remove(): void } | undefined;
+    const rejectedSent = queued(rejected.orderId).then(() => {
+      refusal = faults.inject({
+        route: 'updateOrderStatus',
+        status: 400,
+        key: rejected.orderId,
+        times: Number.POSITIVE_INFINITY,
+      });
+    });
+    const rejectedRun = await h.start({ ...rejected, settings: FAST_SETTINGS });
+    await rejectedSent;
+    await parkedProgress(rejectedRun);
+    refusal?.remove();
+    await decide(rejectedRun, { action: 'retry', operator: 'ops@example.com', reason: 'fixed' });
+    await record('step-rejected-then-retried', rejectedRun);
+
+    // STEP_UNAVAILABLE in a compensation: the restore fails past the window, then recovers.
+    const compensating = { ...noAccount, connectAccountWaitMs: 2_000, stepRetryWindowMs: 1_000 };
+    const down = await h.seedAndStart({ connectAccountId: null }, compensating);
+    await progressWhen(down.handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
+    const restoreOutage = faults.inject({
+      route: 'updateOrderStatus',
+      status: 503,
+      key: down.seeded.orderId,
+      times: Number.POSITIVE_INFINITY,
+    });
+    await parkedProgress(down.handle);
+    restoreOutage.remove();
+    await record('step-unavailable-compensation-resumed', down.handle);
+
+    // STEP_REJECTED in a compensation: the restore refused, done by hand (skip).
+    const byHand = await h.seedAndStart({ connectAccountId: null }, compensating);
+    await progressWhen(byHand.handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
+    const refused = faults.inject({
+      route: 'updateOrderStatus',
+      status: 400,
+      key: byHand.seeded.orderId,
+      times: Number.POSITIVE_INFINITY,
+    });
+    await parkedProgress(byHand.handle);
+    refused.remove();
+    await decide(byHand.handle, { action: 'skip', operator: 'ops@example.com', reason: 'by hand' });
+    await record('compensation-skipped-by-operator', byHand.handle);
   });
 });

@@ -27,15 +27,23 @@ export function sagaResult(
   };
 }
 
-/** After the pivot: retried until done, never undone; an order changed meanwhile parks. */
+/**
+ * After the pivot: never undone. Retried through transient failures, then parked until
+ * done (`untilDone`); an order changed meanwhile parks.
+ */
 export async function finish(run: SagaRun, payment: PaymentSnapshot): Promise<CompleteOrderResult> {
   const done = await run.step('markCompleted', () =>
-    run.acts.afterPivot.transitionOrder({
-      orderId: run.orderId,
-      runnerId: run.runnerId,
-      from: [OrderStatus.DELIVERED],
-      to: OrderStatus.COMPLETED,
-    }),
+    run.untilDone(
+      'marking the order COMPLETED',
+      () =>
+        run.acts.afterPivot.transitionOrder({
+          orderId: run.orderId,
+          runnerId: run.runnerId,
+          from: [OrderStatus.DELIVERED],
+          to: OrderStatus.COMPLETED,
+        }),
+      { paymentId: payment.paymentId },
+    ),
   );
   if (done.applied) return sagaResult(run, 'COMPLETED', done.order.orderStatus, payment);
   const parked = await run.park<never>(
@@ -45,7 +53,11 @@ export async function finish(run: SagaRun, payment: PaymentSnapshot): Promise<Co
   );
   if (!('decision' in parked)) throw new Error('unreachable: no recheck while parked here');
   if (parked.decision.action === 'markPaid') {
-    const order = await run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.COMPLETED);
+    const order = await run.untilDone(
+      'marking the order COMPLETED',
+      () => run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.COMPLETED),
+      { paymentId: payment.paymentId },
+    );
     return sagaResult(run, 'COMPLETED', order.orderStatus, payment);
   }
   return refund(run, payment.paymentId);
@@ -60,7 +72,15 @@ export async function refund(run: SagaRun, paymentId: string): Promise<CompleteO
     true,
   );
   if (back.kind === 'paid') return finish(run, back.payment);
-  const order = await run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.CANCELLED);
-  const payment = await run.acts.afterPivot.getPayment(run.orderId);
+  const order = await run.untilDone(
+    'cancelling the refunded order',
+    () => run.acts.afterPivot.setOrderStatus(run.orderId, OrderStatus.CANCELLED),
+    { paymentId },
+  );
+  const payment = await run.untilDone(
+    'read of the refunded payment',
+    () => run.acts.afterPivot.getPayment(run.orderId),
+    { paymentId },
+  );
   return sagaResult(run, 'REFUNDED', order.orderStatus, payment);
 }

@@ -37,7 +37,12 @@ export interface Undo {
 async function earlierRunsRelease(run: SagaRun, undo: Undo) {
   const facts = undo.toReturn;
   if (!facts) return undefined;
-  const holder = await run.acts.afterPivot.releaseClaimHolder(facts.payment.paymentId);
+  const paymentId = facts.payment.paymentId;
+  const holder = await run.untilDone(
+    'read of the payment release claim',
+    () => run.acts.afterPivot.releaseClaimHolder(paymentId),
+    { paymentId },
+  );
   if (!holder || holder.mine) return undefined;
   const outcome = await confirmRelease(run, facts, `claimed by an earlier run (${holder.runId})`);
   if (outcome.kind === 'paid') return outcome;
@@ -68,13 +73,18 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
       moneyReturned = true;
     }
     if (undo.previousStatus) {
-      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus);
+      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus, cause);
     }
     return undefined;
   });
 }
 
-/** Compensates, then ends with `cause` (or completes, if the runner was paid after all). */
+/**
+ * Compensates, then ends with `cause` (or completes, if the runner was paid after all).
+ * The failure reported is always the original cause: a compensation that cannot complete
+ * parks for an operator (`compensationUntilDone`), and what failed, with the decision that
+ * ended its park, is attached as `compensationFailures` (issue 17, item 8).
+ */
 export async function failAfterCompensating(
   run: SagaRun,
   undo: Undo,
@@ -91,5 +101,6 @@ export async function failAfterCompensating(
   const message = `${rootMessage(cause)} (compensated: ${run.progress.compensationsRun.join(', ') || 'nothing to undo'})`;
   throw sagaFailureOf(type, message, {
     compensationsRun: run.progress.compensationsRun,
+    compensationFailures: run.compensationFailures,
   });
 }

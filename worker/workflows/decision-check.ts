@@ -6,6 +6,9 @@ import type { SagaRun } from './run';
 /** Refuses a decision that no longer fits what the services show now. */
 export function decisionCheck(run: () => SagaRun) {
   return async (decision: OperatorDecision): Promise<string | undefined> => {
+    // A failed step is tried again (or was done by hand): it moves no money by itself, and
+    // the payment may be the very thing that is unreachable.
+    if (decision.action === 'retry' || decision.action === 'skip') return undefined;
     const { acts, orderId, runnerId } = run();
     const payment = await acts.retryBriefly.getPayment(orderId);
     const shows = `the payment is ${payment.status} with transfer ${payment.transferId ?? 'none'}`;

@@ -27,7 +27,11 @@ async function revertOnce(
   why: string,
   byOperator: boolean,
 ): Promise<RevertAttempt> {
-  const before = await run.acts.afterPivot.getPayment(run.orderId);
+  const before = await run.untilDone(
+    'read of the payment before the revert',
+    () => run.acts.afterPivot.getPayment(run.orderId),
+    { paymentId },
+  );
   if (before.status === PaymentStatus.REVERTED) return { kind: 'returned' };
   // An operator's refund reverts a SUCCEEDED payment too (the service then refunds it).
   if (!byOperator && isReleasedTo(before, run.runnerId)) return { kind: 'paid', payment: before };
@@ -38,7 +42,13 @@ async function revertOnce(
     };
   }
   try {
-    await run.acts.compensation.revertPayment(paymentId, why);
+    // A revert that keeps failing transiently parks STEP_UNAVAILABLE and is sent again
+    // while parked; a refusal is this function's own park, REVERT_REJECTED.
+    await run.untilDone(
+      'revert of the payment',
+      () => run.acts.compensation.revertPayment(paymentId, why),
+      { paymentId, throwRejected: true },
+    );
   } catch (error) {
     const message = `revert refused: ${failureTypeOf(error)} (${rootMessage(error)})`;
     return { park: ParkReason.RevertRejected, message };
@@ -78,7 +88,11 @@ export async function returnMoney(
     if ('resolved' in parked) continue;
     decision = parked.decision;
     if (decision.action === 'markPaid') {
-      const payment = await run.acts.afterPivot.getPayment(run.orderId);
+      const payment = await run.untilDone(
+        'read of the payment marked paid',
+        () => run.acts.afterPivot.getPayment(run.orderId),
+        { paymentId },
+      );
       const paid = {
         ...payment,
         status: PaymentStatus.SUCCEEDED,
@@ -89,14 +103,28 @@ export async function returnMoney(
   }
 }
 
-/** Puts the order back to `status` if it is still DELIVERED and this runner's. */
-export async function restoreOrder(run: SagaRun, status: OrderStatus): Promise<void> {
-  const result = await run.acts.compensation.transitionOrder({
-    orderId: run.orderId,
-    runnerId: run.runnerId,
-    from: ['DELIVERED'],
-    to: status,
-  });
+/**
+ * Puts the order back to `status` if it is still DELIVERED and this runner's. A write that
+ * cannot complete parks (`compensationUntilDone`): retried, or done by hand and skipped.
+ */
+export async function restoreOrder(
+  run: SagaRun,
+  status: OrderStatus,
+  cause: string,
+): Promise<void> {
+  const outcome = await run.compensationUntilDone('restoreOrderStatus', cause, () =>
+    run.acts.compensation.transitionOrder({
+      orderId: run.orderId,
+      runnerId: run.runnerId,
+      from: ['DELIVERED'],
+      to: status,
+    }),
+  );
+  if ('skipped' in outcome) {
+    run.compensated(`restoreOrderStatus skipped: done by hand (${outcome.skipped.operator})`);
+    return;
+  }
+  const result = outcome.done;
   if (result.applied) {
     run.compensated('restoreOrderStatus');
     return;

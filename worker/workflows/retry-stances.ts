@@ -12,8 +12,11 @@ import { FailureType } from '../../common/workflow-safe/failure-types';
 import type { SagaSettings } from '../../common/workflow-safe/saga-settings';
 import type { SagaActivities } from '../activities';
 
-/** Failures no retry can fix before the pivot: the saga fails (and compensates). */
-const PERMANENT = [
+/**
+ * Failures no retry can fix: before the pivot the saga fails (and compensates); after it,
+ * and in a compensation, the saga parks `STEP_REJECTED` (run.ts, `untilDone`).
+ */
+export const PERMANENT = [
   FailureType.OrderNotFound,
   FailureType.RunnerNotFound,
   FailureType.PaymentNotFound,
@@ -21,7 +24,9 @@ const PERMANENT = [
   FailureType.ContractViolation,
 ];
 
-export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTimeoutMs'>) {
+export function activitiesByRetryStance(
+  settings: Pick<SagaSettings, 'activityTimeoutMs' | 'stepRetryWindowMs'>,
+) {
   const startToCloseTimeout = settings.activityTimeoutMs;
   /**
    * Reads before the pivot, and every read that may fail without harm:
@@ -57,26 +62,26 @@ export function activitiesByRetryStance(settings: Pick<SagaSettings, 'activityTi
     startToCloseTimeout,
     retry: { maximumAttempts: 1 },
   });
-  /** Compensations: must finish, so retried until a permanent answer. */
-  const compensation = proxyActivities<SagaActivities>({
-    startToCloseTimeout,
+  /**
+   * Steps that must finish: retried through transient failures for `stepRetryWindowMs`,
+   * stopped at once by a permanent answer. Either failure parks the saga (`untilDone` in
+   * run.ts), so no saga stays RUNNING without progress (issue 17, item 6).
+   */
+  const mustFinish = {
+    // One attempt never outlasts the window itself.
+    startToCloseTimeout: Math.min(startToCloseTimeout, settings.stepRetryWindowMs),
+    scheduleToCloseTimeout: settings.stepRetryWindowMs,
     retry: {
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '5m',
       nonRetryableErrorTypes: PERMANENT,
     },
-  });
-  /** After the pivot: retried until it succeeds, whatever the answer. */
-  const afterPivot = proxyActivities<SagaActivities>({
-    startToCloseTimeout,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '5m',
-      nonRetryableErrorTypes: [],
-    },
-  });
+  };
+  /** Compensations. */
+  const compensation = proxyActivities<SagaActivities>(mustFinish);
+  /** After the pivot: never undone, so a failure waits for the service or a person. */
+  const afterPivot = proxyActivities<SagaActivities>(mustFinish);
   return { retryBriefly, writeBeforePivot, release, compensation, afterPivot };
 }
 
