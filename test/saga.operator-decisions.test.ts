@@ -1,0 +1,122 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DECIDE_UPDATE, type OperatorDecision } from '../common/workflow-safe/operator';
+import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
+import type { SagaSettings } from '../common/workflow-safe/saga-settings';
+import type { LedgerKind } from '../sandbox/services/state';
+import { FAST_SETTINGS, parkedProgress, useHarness } from './support/harness';
+
+/**
+ * Operator decisions racing what the services do meanwhile (issue 17).
+ * Requests a test must order are held by a fault that waits on a promise (`holdUntil`),
+ * and queued releases and reverts by the sandbox's held queue: no timing is guessed.
+ * HTTP and activity timeouts are long, so a held request is still the same attempt when
+ * it is let go.
+ */
+describe('CompleteOrderWorkflow: operator decisions against a payment that moves', () => {
+  const h = useHarness({ httpTimeoutMs: 20_000 });
+  const started: WorkflowHandle[] = [];
+
+  /** Parks RELEASE_UNCONFIRMED after the settlement window. */
+  const PARK_FAST: Partial<SagaSettings> = {
+    ...FAST_SETTINGS,
+    settlementWaitMs: 1_000,
+    activityTimeoutMs: 30_000,
+  };
+
+  const who = { operator: 'ops@example.com', reason: 'checked Stripe and the Payment Service' };
+
+  afterEach(async () => {
+    // A saga still parked when a test failed would outlive this file's worker.
+    for (const handle of started.splice(0)) await handle.terminate('test done').catch(() => {});
+  });
+
+  const count = (kind: LedgerKind, orderId: string) =>
+    h.sandbox.state.entries(kind, orderId).length;
+
+  const decide = (
+    handle: WorkflowHandle,
+    decision: Omit<OperatorDecision, 'operator' | 'reason'>,
+  ) => handle.executeUpdate(DECIDE_UPDATE, { args: [{ ...who, ...decision }] });
+
+  /** A promise a held request waits on, and the function that lets it go. */
+  function gate(): { until: Promise<void>; open: () => void } {
+    let open = () => {};
+    const until = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    return { until, open };
+  }
+
+  /** Resolves once `holds` is true, checking with backoff. */
+  async function until(holds: () => boolean): Promise<void> {
+    for (let waitMs = 10; !holds(); waitMs = Math.min(waitMs * 2, 200)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  /** A saga parked RELEASE_UNCONFIRMED whose release is queued and held, unsettled. */
+  async function parkedWithHeldRelease(settings: Partial<SagaSettings> = PARK_FAST) {
+    h.sandbox.state.holdQueue = true;
+    const { seeded, handle } = await h.seedAndStart({}, settings);
+    started.push(handle);
+    const progress = await parkedProgress(handle);
+    expect(progress.parked?.reason).toBe('RELEASE_UNCONFIRMED');
+    expect(h.sandbox.state.heldCount).toBe(1);
+    return { seeded, handle };
+  }
+
+  describe('resend (defect 2)', () => {
+    it('is not sent when the re-check in flight as it arrived finds the first release settled', async () => {
+      const { state, faults } = h.sandbox;
+      const { seeded, handle } = await parkedWithHeldRelease();
+      // The saga's next re-check reads the payment and is held there.
+      const slowRead = gate();
+      const recheck = faults.inject({
+        route: 'paymentStatus',
+        key: seeded.orderId,
+        holdUntil: slowRead.until,
+      });
+      await until(() => recheck.hits === 1);
+      // The operator's check reads AUTHORIZED: the decision is accepted.
+      await decide(handle, { action: 'resend' });
+      // The first release settles, then the re-check reads SUCCEEDED.
+      state.holdQueue = false;
+      state.settleHeld();
+      slowRead.open();
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result.outcome).toBe('COMPLETED');
+      expect(result.decisions).toMatchObject([{ action: 'resend' }]);
+      expect(count('release-request', seeded.orderId)).toBe(1);
+      expect(count('transfer', seeded.orderId)).toBe(1);
+      // The saga itself gave the resend up: the guarded release ran only for the first.
+      const { events } = await handle.fetchHistory();
+      const sends = (events ?? []).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendRelease',
+      );
+      expect(sends).toHaveLength(1);
+    });
+
+    it('re-reads the payment right before it sends, and sends nothing once it settled', async () => {
+      const { state, faults } = h.sandbox;
+      const { seeded, handle } = await parkedWithHeldRelease();
+      // The decision's own order read passes; the release activity's order read is held.
+      faults.inject({ route: 'getOrderDetails', key: seeded.orderId });
+      const activityRead = gate();
+      const held = faults.inject({
+        route: 'getOrderDetails',
+        key: seeded.orderId,
+        holdUntil: activityRead.until,
+      });
+      await decide(handle, { action: 'resend' });
+      await until(() => held.hits === 1);
+      state.holdQueue = false;
+      state.settleHeld(); // the first release pays the runner while the resend is checked
+      activityRead.open();
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result.outcome).toBe('COMPLETED');
+      expect(count('release-request', seeded.orderId)).toBe(1);
+      expect(count('transfer', seeded.orderId)).toBe(1);
+    });
+  });
+});
