@@ -4,7 +4,7 @@ import { DECIDE_UPDATE, type OperatorDecision } from '../common/workflow-safe/op
 import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import type { SagaSettings } from '../common/workflow-safe/saga-settings';
 import type { LedgerKind } from '../sandbox/services/state';
-import { FAST_SETTINGS, parkedProgress, useHarness } from './support/harness';
+import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /**
  * Operator decisions racing what the services do meanwhile (issue 17).
@@ -117,6 +117,102 @@ describe('CompleteOrderWorkflow: operator decisions against a payment that moves
       expect(result.outcome).toBe('COMPLETED');
       expect(count('release-request', seeded.orderId)).toBe(1);
       expect(count('transfer', seeded.orderId)).toBe(1);
+    });
+  });
+
+  describe('refund (defect 4)', () => {
+    it('parks again, reverting nothing, over a payment SUCCEEDED to another runner, until it shows REVERTED', async () => {
+      const { state } = h.sandbox;
+      const seeded = state.seedOrder();
+      const payment = state.payments.get(seeded.paymentId);
+      Object.assign(payment ?? {}, {
+        status: 'SUCCEEDED',
+        transferId: 'tr_other',
+        runnerId: 'user_other',
+      });
+      const handle = await h.start({ ...seeded, settings: PARK_FAST });
+      started.push(handle);
+      expect((await parkedProgress(handle)).parked?.reason).toBe('PAYMENT_STATE_UNEXPECTED');
+      await decide(handle, { action: 'refund' });
+      const again = await progressWhen(
+        handle,
+        (p) =>
+          p.status === 'NEEDS_OPERATOR' && p.parked?.message.includes('nothing reverted') === true,
+      );
+      expect(again.parked?.reason).toBe('PAYMENT_STATE_UNEXPECTED');
+      expect(count('revert-request', seeded.orderId)).toBe(0);
+      // The payments team returned the money by hand.
+      Object.assign(payment ?? {}, { status: 'REVERTED' });
+      await decide(handle, { action: 'refund' });
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result).toMatchObject({ outcome: 'REFUNDED', orderStatus: 'CANCELLED' });
+      expect(result.decisions).toHaveLength(2);
+      expect(count('revert-request', seeded.orderId)).toBe(0);
+      expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('CANCELLED');
+    });
+
+    /**
+     * An operator's refund from RELEASE_UNCONFIRMED; the held release pays the runner
+     * after the refund read AUTHORIZED and before its revert is queued (the revert POST is
+     * held), and the revert stays held in the queue behind it.
+     */
+    async function refundRacingTheRelease(revertWaitMs: number) {
+      const { state, faults } = h.sandbox;
+      const { seeded, handle } = await parkedWithHeldRelease({ ...PARK_FAST, revertWaitMs });
+      const revertPost = gate();
+      const held = faults.inject({
+        route: 'revert',
+        key: seeded.paymentId,
+        holdUntil: revertPost.until,
+      });
+      await decide(handle, { action: 'refund' });
+      await until(() => held.hits === 1);
+      state.settleHeld(); // the release: a transfer
+      expect(count('transfer', seeded.orderId)).toBe(1);
+      return { seeded, handle, revertPost };
+    }
+
+    it('keeps waiting for REVERTED through the revert window when a release pays first, and ends when the revert lands', async () => {
+      const { state, faults } = h.sandbox;
+      const { seeded, handle, revertPost } = await refundRacingTheRelease(60_000);
+      // Counts the saga's payment reads from here on: each sees the payout.
+      const firstRead = faults.inject({ route: 'paymentStatus', key: seeded.orderId });
+      const secondRead = faults.inject({ route: 'paymentStatus', key: seeded.orderId });
+      revertPost.open();
+      const progress = await progressWhen(
+        handle,
+        (p) => p.status === 'NEEDS_OPERATOR' || secondRead.hits > 0,
+      );
+      expect(firstRead.hits).toBe(1);
+      // It saw SUCCEEDED and read again: still waiting, not parked TRANSFER_RACED_REVERT.
+      expect(progress).toMatchObject({ status: 'RUNNING', waitingFor: 'payment revert' });
+      expect(state.heldCount).toBe(1);
+      state.holdQueue = false;
+      state.settleHeld(); // the revert refunds the customer
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result).toMatchObject({ outcome: 'REFUNDED', orderStatus: 'CANCELLED' });
+      expect(result.payment?.status).toBe('REVERTED');
+      expect(count('refund', seeded.orderId)).toBe(1);
+      expect(count('release-request', seeded.orderId)).toBe(1);
+    });
+
+    it('parks TRANSFER_RACED_REVERT only after the revert window, and resumes by itself when the revert lands', async () => {
+      const { state } = h.sandbox;
+      const { seeded, handle, revertPost } = await refundRacingTheRelease(1_000);
+      revertPost.open();
+      const parked = await progressWhen(
+        handle,
+        (p) => p.parked?.reason === 'TRANSFER_RACED_REVERT',
+      );
+      expect(parked.parked?.message).toContain('not REVERTED within the revert window');
+      expect(parked.parked?.allowed).toEqual(['markPaid', 'refund']);
+      state.holdQueue = false;
+      state.settleHeld(); // the lost revert was only slow
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result).toMatchObject({ outcome: 'REFUNDED', orderStatus: 'CANCELLED' });
+      expect(result.decisions).toMatchObject([{ action: 'refund' }]);
+      expect(count('revert-request', seeded.orderId)).toBe(1);
+      expect(count('refund', seeded.orderId)).toBe(1);
     });
   });
 });

@@ -57,6 +57,8 @@ describe('record histories', () => {
     return started;
   }
 
+  const OPERATOR = { operator: 'ops@example.com', reason: 'recording' };
+
   async function decide(handle: WorkflowHandle, decision: OperatorDecision) {
     await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
   }
@@ -112,6 +114,44 @@ describe('record histories', () => {
       reason: 'customer refund',
     });
     await record('operator-refund', refund.handle);
+
+    // A refund over a payment SUCCEEDED to another runner parks again until it is REVERTED.
+    const other = state.seedOrder();
+    const otherPayment = state.payments.get(other.paymentId);
+    Object.assign(otherPayment ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_other',
+      runnerId: 'user_other',
+    });
+    const unexpected = await h.start({ ...other, settings: PARK_FAST });
+    await parkedProgress(unexpected);
+    await decide(unexpected, { ...OPERATOR, action: 'refund' });
+    await progressWhen(unexpected, (p) => p.parked?.message.includes('nothing reverted') === true);
+    Object.assign(otherPayment ?? {}, { status: 'REVERTED' });
+    await decide(unexpected, { ...OPERATOR, action: 'refund' });
+    await record('refund-over-unexpected-payment', unexpected);
+
+    // A refund whose revert is queued behind a release that pays first: parked after the
+    // revert window, resumed when the revert lands.
+    state.holdQueue = true;
+    const raced = await h.seedAndStart({}, { ...PARK_FAST, revertWaitMs: 1_000 });
+    await parkedProgress(raced.handle);
+    let openRevert = () => {};
+    const revertHeld = faults.inject({
+      route: 'revert',
+      key: raced.seeded.paymentId,
+      holdUntil: new Promise<void>((resolve) => {
+        openRevert = resolve;
+      }),
+    });
+    await decide(raced.handle, { ...OPERATOR, action: 'refund' });
+    await progressWhen(raced.handle, () => revertHeld.hits > 0);
+    state.settleHeld(); // the release pays the runner
+    openRevert(); // the revert is queued, and held
+    await progressWhen(raced.handle, (p) => p.parked?.reason === 'TRANSFER_RACED_REVERT');
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('revert-raced-by-release-refunded', raced.handle);
 
     const waiting = await h.seedAndStart(
       { connectAccountId: null },
