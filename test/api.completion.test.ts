@@ -10,7 +10,13 @@ import { handler as health } from '../functions/health/handler';
 import { handler as trigger } from '../functions/trigger/handler';
 import type { HttpRequestLike } from '../sandbox/api-gateway';
 import { invoke, runnerAuth, serviceAuth, TRIGGER_ROUTE, triggerRequest } from './support/api';
-import { FAST_SETTINGS, type Harness, parkedProgress, useHarness } from './support/harness';
+import {
+  FAST_SETTINGS,
+  type Harness,
+  parkedProgress,
+  progressWhen,
+  useHarness,
+} from './support/harness';
 
 const PATH = '/orders/{orderId}/completion';
 
@@ -104,6 +110,13 @@ describe('Function: completion handler (GET /orders/{orderId}/completion)', () =
         transferId: 'tr_found7',
       };
       await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
+      // The saga watches the payment until the Payment Service records that payout.
+      await progressWhen(handle, (p) => p.stepsDone.includes('markCompleted'));
+      Object.assign(h.sandbox.state.payments.get(seeded.paymentId) ?? {}, {
+        status: 'SUCCEEDED',
+        transferId: 'tr_found7',
+        runnerId: seeded.runnerId,
+      });
       await handle.result();
       const done = await getCompletion(seeded.orderId);
       expect(done.body).toMatchObject({

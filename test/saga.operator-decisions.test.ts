@@ -1,13 +1,14 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DECIDE_UPDATE, type OperatorDecision } from '../common/workflow-safe/operator';
-import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
+import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
 import type { SagaSettings } from '../common/workflow-safe/saga-settings';
+import { SAGA_STATE_ATTRIBUTE } from '../common/workflow-safe/search-attributes';
 import type { LedgerKind } from '../sandbox/services/state';
 import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 
 /**
- * Operator decisions racing what the services do meanwhile (issue 17).
+ * Operator decisions racing what the services do meanwhile (issue 17, defects 2, 4 and 5).
  * Requests a test must order are held by a fault that waits on a promise (`holdUntil`),
  * and queued releases and reverts by the sandbox's held queue: no timing is guessed.
  * HTTP and activity timeouts are long, so a held request is still the same attempt when
@@ -213,6 +214,55 @@ describe('CompleteOrderWorkflow: operator decisions against a payment that moves
       expect(result.decisions).toMatchObject([{ action: 'refund' }]);
       expect(count('revert-request', seeded.orderId)).toBe(1);
       expect(count('refund', seeded.orderId)).toBe(1);
+    });
+  });
+
+  describe('mark-paid (defect 5)', () => {
+    it('completes the order, keeps watching the payment, and parks PAYOUT_NOT_SETTLED when the release then fails', async () => {
+      const { state } = h.sandbox;
+      const { seeded, handle } = await parkedWithHeldRelease();
+      await decide(handle, { action: 'markPaid', transferId: 'tr_found5' });
+      const completed = await progressWhen(handle, (p) => p.stepsDone.includes('markCompleted'));
+      expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+      // The payment is still AUTHORIZED: the saga watches it (or parked after the window).
+      expect(completed.status).not.toBe('COMPLETED');
+      state.failingSettlements.add(seeded.paymentId);
+      state.holdQueue = false;
+      state.settleHeld(); // the queued release FAILS: the runner is not paid
+      const parked = await progressWhen(
+        handle,
+        (p) => p.parked?.reason === 'PAYOUT_NOT_SETTLED' && p.parked.message.includes('FAILED'),
+      );
+      expect(parked).toMatchObject({ status: 'NEEDS_OPERATOR' });
+      expect(parked.parked?.message).toContain('tr_found5');
+      expect(parked.parked?.allowed).toEqual(['markPaid', 'refund']);
+      const description = await handle.describe();
+      expect(description.typedSearchAttributes.get(SAGA_STATE_ATTRIBUTE)).toBe('NEEDS_OPERATOR');
+      expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+      await decide(handle, { action: 'refund' });
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result).toMatchObject({ outcome: 'REFUNDED', orderStatus: 'CANCELLED' });
+      expect(result.payment?.status).toBe('REVERTED');
+      expect(count('transfer', seeded.orderId)).toBe(0);
+    });
+
+    it('ends COMPLETED once the watched payment settles as this runner’s payout', async () => {
+      const { state } = h.sandbox;
+      const { seeded, handle } = await parkedWithHeldRelease();
+      await decide(handle, { action: 'markPaid', transferId: 'tr_found6' });
+      // Parks once the settlement window passes with the payment still AUTHORIZED.
+      const parked = await progressWhen(
+        handle,
+        (p: SagaProgress) => p.parked?.reason === 'PAYOUT_NOT_SETTLED',
+      );
+      expect(parked.parked?.message).toContain('still AUTHORIZED');
+      state.holdQueue = false;
+      state.settleHeld(); // the release pays the runner: the park's re-check sees it
+      const result = (await handle.result()) as CompleteOrderResult;
+      expect(result.outcome).toBe('COMPLETED');
+      expect(result.payment).toMatchObject({ status: 'SUCCEEDED', runnerId: seeded.runnerId });
+      expect(result.transferId).toBe(state.entries('transfer', seeded.orderId)[0]?.detail);
+      expect(count('release-request', seeded.orderId)).toBe(1);
     });
   });
 });

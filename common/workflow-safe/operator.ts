@@ -19,6 +19,12 @@ export const ParkReason = {
   PaymentStateUnexpected: 'PAYMENT_STATE_UNEXPECTED',
   /** The runner was paid, but the order was changed by someone else before COMPLETED. */
   OrderChangedAfterPayout: 'ORDER_CHANGED_AFTER_PAYOUT',
+  /**
+   * An operator recorded a payout (markPaid) and the order is COMPLETED, but the payment
+   * did not settle as a payout to this runner: FAILED, REVERTED, SUCCEEDED to someone
+   * else, or still AUTHORIZED after the settlement window.
+   */
+  PayoutNotSettled: 'PAYOUT_NOT_SETTLED',
 } as const;
 export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 
@@ -26,7 +32,10 @@ export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 export const OperatorAction = {
   /** Send the release again: the operator verified that no transfer exists. */
   resend: 'resend',
-  /** The runner was paid: record the transfer the operator found and complete the order. */
+  /**
+   * The runner was paid: record the transfer the operator found and complete the order;
+   * the saga keeps watching the payment until it settles.
+   */
   markPaid: 'markPaid',
   /** Return the money: revert, confirm REVERTED, cancel the order. */
   refund: 'refund',
@@ -41,6 +50,7 @@ export const ALLOWED_ACTIONS: Record<ParkReason, readonly OperatorAction[]> = {
   TRANSFER_RACED_REVERT: ['markPaid', 'refund'],
   PAYMENT_STATE_UNEXPECTED: ['markPaid', 'refund'],
   ORDER_CHANGED_AFTER_PAYOUT: ['markPaid', 'refund'],
+  PAYOUT_NOT_SETTLED: ['markPaid', 'refund'],
 };
 
 /** The argument of the `decide` Update. */

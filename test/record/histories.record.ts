@@ -106,6 +106,13 @@ describe('record histories', () => {
       reason: 'found it',
       transferId: 'tr_found1',
     });
+    // The saga watches the payment until the Payment Service records that payout.
+    await progressWhen(paid.handle, (p) => p.stepsDone.includes('markCompleted'));
+    Object.assign(state.payments.get(paid.seeded.paymentId) ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_found1',
+      runnerId: paid.seeded.runnerId,
+    });
     await record('operator-mark-paid', paid.handle);
     const refund = await parkedWithLostRelease();
     await decide(refund.handle, {
@@ -114,6 +121,22 @@ describe('record histories', () => {
       reason: 'customer refund',
     });
     await record('operator-refund', refund.handle);
+
+    // An operator recorded a payout while the release was still queued; it then FAILED.
+    state.holdQueue = true;
+    const unsettled = await h.seedAndStart({}, PARK_FAST);
+    await parkedProgress(unsettled.handle);
+    await decide(unsettled.handle, { ...OPERATOR, action: 'markPaid', transferId: 'tr_found2' });
+    await progressWhen(unsettled.handle, (p) => p.stepsDone.includes('markCompleted'));
+    state.failingSettlements.add(unsettled.seeded.paymentId);
+    state.holdQueue = false;
+    state.settleHeld();
+    await progressWhen(
+      unsettled.handle,
+      (p) => p.parked?.reason === 'PAYOUT_NOT_SETTLED' && p.parked.message.includes('FAILED'),
+    );
+    await decide(unsettled.handle, { ...OPERATOR, action: 'refund' });
+    await record('payout-not-settled-refunded', unsettled.handle);
 
     // A refund over a payment SUCCEEDED to another runner parks again until it is REVERTED.
     const other = state.seedOrder();
