@@ -112,6 +112,13 @@ describe('Function: completion handler (GET /orders/{orderId}/completion)', () =
         transferId: 'tr_found7',
       };
       await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
+      // The saga watches the payment until the Payment Service records that payout.
+      await progressWhen(handle, (p) => p.stepsDone.includes('markCompleted'));
+      Object.assign(h.sandbox.state.payments.get(seeded.paymentId) ?? {}, {
+        status: 'SUCCEEDED',
+        transferId: 'tr_found7',
+        runnerId: seeded.runnerId,
+      });
       await handle.result();
       const done = await getCompletion(seeded.orderId);
       expect(done.body).toMatchObject({

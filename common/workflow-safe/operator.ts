@@ -29,6 +29,12 @@ export const ParkReason = {
    * the whole `stepRetryWindowMs`; the saga tries it again by itself while parked.
    */
   StepUnavailable: 'STEP_UNAVAILABLE',
+  /**
+   * An operator recorded a payout (markPaid) and the order is COMPLETED, but the payment
+   * did not settle as a payout to this runner: FAILED, REVERTED, SUCCEEDED to someone
+   * else, or still AUTHORIZED after the settlement window.
+   */
+  PayoutNotSettled: 'PAYOUT_NOT_SETTLED',
 } as const;
 export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 
@@ -36,7 +42,10 @@ export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 export const OperatorAction = {
   /** Send the release again: the operator verified that no transfer exists. */
   resend: 'resend',
-  /** The runner was paid: record the transfer the operator found and complete the order. */
+  /**
+   * The runner was paid: record the transfer the operator found and complete the order;
+   * the saga keeps watching the payment until it settles.
+   */
   markPaid: 'markPaid',
   /** Return the money: revert, confirm REVERTED, cancel the order. */
   refund: 'refund',
@@ -61,6 +70,7 @@ export const ALLOWED_ACTIONS: Record<ParkReason, readonly OperatorAction[]> = {
   // `skip` only where the step is a compensation: the park's own `allowed` says which.
   STEP_REJECTED: ['retry', 'skip'],
   STEP_UNAVAILABLE: ['retry', 'skip'],
+  PAYOUT_NOT_SETTLED: ['markPaid', 'refund'],
 };
 
 /** The argument of the `decide` Update. */

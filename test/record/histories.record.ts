@@ -58,6 +58,8 @@ describe('record histories', () => {
     return started;
   }
 
+  const OPERATOR = { operator: 'ops@example.com', reason: 'recording' };
+
   async function decide(handle: WorkflowHandle, decision: OperatorDecision) {
     await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
   }
@@ -105,6 +107,13 @@ describe('record histories', () => {
       reason: 'found it',
       transferId: 'tr_found1',
     });
+    // The saga watches the payment until the Payment Service records that payout.
+    await progressWhen(paid.handle, (p) => p.stepsDone.includes('markCompleted'));
+    Object.assign(state.payments.get(paid.seeded.paymentId) ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_found1',
+      runnerId: paid.seeded.runnerId,
+    });
     await record('operator-mark-paid', paid.handle);
     const refund = await parkedWithLostRelease();
     await decide(refund.handle, {
@@ -113,6 +122,60 @@ describe('record histories', () => {
       reason: 'customer refund',
     });
     await record('operator-refund', refund.handle);
+
+    // An operator recorded a payout while the release was still queued; it then FAILED.
+    state.holdQueue = true;
+    const unsettled = await h.seedAndStart({}, PARK_FAST);
+    await parkedProgress(unsettled.handle);
+    await decide(unsettled.handle, { ...OPERATOR, action: 'markPaid', transferId: 'tr_found2' });
+    await progressWhen(unsettled.handle, (p) => p.stepsDone.includes('markCompleted'));
+    state.failingSettlements.add(unsettled.seeded.paymentId);
+    state.holdQueue = false;
+    state.settleHeld();
+    await progressWhen(
+      unsettled.handle,
+      (p) => p.parked?.reason === 'PAYOUT_NOT_SETTLED' && p.parked.message.includes('FAILED'),
+    );
+    await decide(unsettled.handle, { ...OPERATOR, action: 'refund' });
+    await record('payout-not-settled-refunded', unsettled.handle);
+
+    // A refund over a payment SUCCEEDED to another runner parks again until it is REVERTED.
+    const other = state.seedOrder();
+    const otherPayment = state.payments.get(other.paymentId);
+    Object.assign(otherPayment ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_other',
+      runnerId: 'user_other',
+    });
+    const unexpected = await h.start({ ...other, settings: PARK_FAST });
+    await parkedProgress(unexpected);
+    await decide(unexpected, { ...OPERATOR, action: 'refund' });
+    await progressWhen(unexpected, (p) => p.parked?.message.includes('nothing reverted') === true);
+    Object.assign(otherPayment ?? {}, { status: 'REVERTED' });
+    await decide(unexpected, { ...OPERATOR, action: 'refund' });
+    await record('refund-over-unexpected-payment', unexpected);
+
+    // A refund whose revert is queued behind a release that pays first: parked after the
+    // revert window, resumed when the revert lands.
+    state.holdQueue = true;
+    const raced = await h.seedAndStart({}, { ...PARK_FAST, revertWaitMs: 1_000 });
+    await parkedProgress(raced.handle);
+    let openRevert = () => {};
+    const revertHeld = faults.inject({
+      route: 'revert',
+      key: raced.seeded.paymentId,
+      holdUntil: new Promise<void>((resolve) => {
+        openRevert = resolve;
+      }),
+    });
+    await decide(raced.handle, { ...OPERATOR, action: 'refund' });
+    await progressWhen(raced.handle, () => revertHeld.hits > 0);
+    state.settleHeld(); // the release pays the runner
+    openRevert(); // the revert is queued, and held
+    await progressWhen(raced.handle, (p) => p.parked?.reason === 'TRANSFER_RACED_REVERT');
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('revert-raced-by-release-refunded', raced.handle);
 
     const waiting = await h.seedAndStart(
       { connectAccountId: null },

@@ -92,7 +92,7 @@ export async function failAfterCompensating(
 ): Promise<CompleteOrderResult> {
   const type = isCancellation(cause) ? 'Cancelled' : failureTypeOf(cause);
   const paid = await compensate(run, undo, type);
-  if (paid) return CancellationScope.nonCancellable(() => finish(run, paid.payment));
+  if (paid) return CancellationScope.nonCancellable(() => finish(run, paid.payment, paid.decision));
   if (isCancellation(cause)) {
     run.end('CANCELLED', null);
     throw cause instanceof CancelledFailure ? cause : new CancelledFailure('saga cancelled');

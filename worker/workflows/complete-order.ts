@@ -67,7 +67,7 @@ async function afterPivot(
 ): Promise<CompleteOrderResult> {
   switch (outcome.kind) {
     case 'paid':
-      return finish(run, outcome.payment);
+      return finish(run, outcome.payment, outcome.decision);
     case 'refund':
       return refund(run, outcome.paymentId);
     case 'orderChanged': {

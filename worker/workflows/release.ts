@@ -225,7 +225,11 @@ function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutco
   return { kind: 'paid', payment, decision };
 }
 
-/** The operator verified no transfer exists: one more request, whatever the claim says. */
+/**
+ * The operator verified no transfer exists: one more request, whatever the claim says. The
+ * activity re-reads the payment right before it sends, and sends only while it is still
+ * AUTHORIZED without a transfer; otherwise nothing is sent and the saga confirms again.
+ */
 async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string> {
   try {
     await run.acts.release.sendRelease({ ...releaseRequest(run, facts), operatorResend: true });

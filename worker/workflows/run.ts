@@ -304,7 +304,9 @@ export class SagaRun {
   /**
    * Waits for a decision; with `recheck`, also checks by itself, at intervals that double
    * up to a day so a saga parked for months keeps a small history. A decision accepted
-   * while a recheck was in flight wins: the operator was told it was recorded.
+   * while a recheck was in flight wins (the operator was told it was recorded), except a
+   * `resend` over a recheck that found the answer: the payment settled after the
+   * operator's check, and a release sent now could pay twice. That decision stays recorded.
    */
   private async waitForDecision<T>(options: ParkOptions): Promise<ParkResult<T>> {
     let every = options.recheckEveryMs ?? 60 * 60_000;
@@ -318,9 +320,21 @@ export class SagaRun {
       if (this.pending) return { decision: this.pending };
       if (this.deciding) continue;
       const found = await options.recheck?.();
-      if (this.pending) return { decision: this.pending };
+      // Read again after the await: a decision may have arrived meanwhile.
+      const decision = this.pendingDecision();
+      if (found !== undefined && decision?.action === OperatorAction.resend) {
+        log.warn('operator resend not sent: the payment settled meanwhile', {
+          orderId: this.orderId,
+        });
+        return { resolved: found as T };
+      }
+      if (decision) return { decision };
       if (found !== undefined) return { resolved: found as T };
     }
+  }
+
+  private pendingDecision(): DecisionRecord | undefined {
+    return this.pending;
   }
 
   private setParked(
