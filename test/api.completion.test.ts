@@ -190,6 +190,15 @@ describe('Function: completion handler (GET /orders/{orderId}/completion)', () =
       }
 
       h.sandbox.state.loseHeld();
+      // The Payment Service records the payout the operator found: a markPaid over a
+      // payment still AUTHORIZED would keep the saga watching it (issue 17, item 5).
+      const payment = h.sandbox.state.payments.get(seeded.paymentId);
+      if (!payment) throw new Error('seeded payment missing');
+      Object.assign(payment, {
+        status: 'SUCCEEDED',
+        transferId: 'tr_found8',
+        runnerId: seeded.runnerId,
+      });
       const markPaid: OperatorDecision = {
         action: 'markPaid',
         operator: 'bob@example.com',
