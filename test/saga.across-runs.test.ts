@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DECIDE_UPDATE } from '../common/workflow-safe/operator';
 import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
+import { expectHeldReleasePaysOnce } from './support/paid-once';
 import { resetAround as resetTo } from './support/reset';
 
 /**
@@ -29,18 +30,6 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
   const confirming = (handle: WorkflowHandle) =>
     progressWhen(handle, (p) => p.waitingFor === 'payment settlement');
 
-  async function expectOneTransfer(orderId: string, handle: WorkflowHandle) {
-    const { state } = h.sandbox;
-    expect(state.heldCount).toBe(1);
-    state.holdQueue = false;
-    state.settleHeld();
-    const result = (await handle.result()) as CompleteOrderResult;
-    expect(result.outcome).toBe('COMPLETED');
-    expect(state.entries('release-request', orderId)).toHaveLength(1);
-    expect(state.entries('transfer', orderId)).toHaveLength(1);
-    expect(state.orders.get(orderId)?.orderStatus).toBe('COMPLETED');
-  }
-
   const resetAround = (handle: WorkflowHandle, activity: string, side: 'before' | 'after') =>
     resetTo(h.client, handle, activity, side);
 
@@ -49,7 +38,7 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
     await first.terminate('operator terminated a slow saga');
     const second = await h.start(input);
     await confirming(second);
-    await expectOneTransfer(seeded.orderId, second);
+    await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, second);
   });
 
   it('does not release again when the saga is reset to before its release claim', async () => {
@@ -57,7 +46,7 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
     await confirming(first);
     const reset = await resetAround(first, 'claimRelease', 'before');
     await confirming(reset);
-    await expectOneTransfer(seeded.orderId, reset);
+    await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, reset);
   });
 
   it('does not release again when the saga is reset to after its claim was granted', async () => {
@@ -67,7 +56,7 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
     await confirming(first);
     const reset = await resetAround(first, 'claimRelease', 'after');
     await confirming(reset);
-    await expectOneTransfer(seeded.orderId, reset);
+    await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, reset);
   });
 
   it('never reverts a payment an earlier run may have released, and an operator refund returns it', async () => {

@@ -1,13 +1,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  CompleteOrderInput,
-  CompleteOrderResult,
-  SagaProgress,
-} from '../common/workflow-safe/saga-contract';
+import type { CompleteOrderInput, SagaProgress } from '../common/workflow-safe/saga-contract';
 import { startGate } from './support/gate';
 import { type GatedWorker, HELD_SETTINGS, startGatedWorker } from './support/gated-worker';
 import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
+import { expectHeldReleasePaysOnce } from './support/paid-once';
 import { resetAround } from './support/reset';
 
 /**
@@ -71,20 +68,6 @@ describe('CompleteOrderWorkflow: compensation and an earlier run’s claim', () 
         p.waitingFor === 'payment revert',
     );
 
-  /** The earlier run's release settles: one transfer, no revert, the order COMPLETED. */
-  async function expectPaidOnceNeverReverted(orderId: string, handle: WorkflowHandle) {
-    const { state } = h.sandbox;
-    expect(state.heldCount).toBe(1);
-    state.holdQueue = false;
-    state.settleHeld();
-    const result = (await handle.result()) as CompleteOrderResult;
-    expect(result.outcome).toBe('COMPLETED');
-    expect(state.entries('release-request', orderId)).toHaveLength(1);
-    expect(state.entries('transfer', orderId)).toHaveLength(1);
-    expect(state.entries('revert-request', orderId)).toHaveLength(0);
-    expect(state.orders.get(orderId)?.orderStatus).toBe('COMPLETED');
-  }
-
   function expectConfirmingNotReverting(progress: SagaProgress, orderId: string) {
     expect(h.sandbox.state.entries('revert-request', orderId)).toHaveLength(0);
     expect(progress.waitingFor).toBe('payment settlement');
@@ -98,7 +81,7 @@ describe('CompleteOrderWorkflow: compensation and an earlier run’s claim', () 
     const decided = await compensationDecided(second);
     expectConfirmingNotReverting(decided, seeded.orderId);
     orderGate.open();
-    await expectPaidOnceNeverReverted(seeded.orderId, second);
+    await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, second);
   });
 
   it('confirms the earlier run’s release when the re-read before the release answers 404', async () => {
@@ -120,7 +103,7 @@ describe('CompleteOrderWorkflow: compensation and an earlier run’s claim', () 
     const decided = await compensationDecided(second);
     expect(notFound.hits).toBe(1);
     expectConfirmingNotReverting(decided, seeded.orderId);
-    await expectPaidOnceNeverReverted(seeded.orderId, second);
+    await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, second);
   });
 
   it('confirms the earlier run’s release when a run reset after its claim compensates', async () => {
@@ -152,6 +135,6 @@ describe('CompleteOrderWorkflow: compensation and an earlier run’s claim', () 
     expect(state.entries('revert-request', seeded.orderId)).toHaveLength(0);
     expect(decided.waitingFor).toBe('payment settlement');
     outage.remove();
-    await expectPaidOnceNeverReverted(seeded.orderId, reset);
+    await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, reset);
   });
 });

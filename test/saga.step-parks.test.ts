@@ -9,7 +9,7 @@ import { DECIDE_UPDATE, type OperatorDecision } from '../common/workflow-safe/op
 import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
 import type { SagaSettings } from '../common/workflow-safe/saga-settings';
 import { handler as completion } from '../functions/completion/handler';
-import type { LedgerEntry, SeededOrder } from '../sandbox';
+import type { SeededOrder } from '../sandbox';
 import { invoke, serviceAuth } from './support/api';
 import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
 
@@ -71,15 +71,7 @@ describe('CompleteOrderWorkflow: a step that cannot finish parks (issue 17, item
   const h = useHarness({ api: true, httpTimeoutMs: 1_000 });
 
   /** Resolves when the sandbox queues this order's release (before it replies). */
-  const releaseQueued = (orderId: string) =>
-    new Promise<void>((resolve) => {
-      const listener = (entry: LedgerEntry) => {
-        if (entry.kind !== 'release-request' || entry.orderId !== orderId) return;
-        h.sandbox.state.off('ledger', listener);
-        resolve();
-      };
-      h.sandbox.state.on('ledger', listener);
-    });
+  const releaseQueued = (orderId: string) => h.sandbox.state.nextEntry('release-request', orderId);
 
   const count = (kind: 'transfer' | 'revert-request' | 'release-request', orderId: string) =>
     h.sandbox.state.entries(kind, orderId).length;

@@ -10,7 +10,6 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DECIDE_UPDATE, type OperatorDecision } from '../../common/workflow-safe/operator';
-import type { LedgerEntry } from '../../sandbox';
 import {
   FAST_SETTINGS,
   type Harness,
@@ -38,15 +37,7 @@ describe('record histories', () => {
     await writeFile(join(OUT, `${name}.json`), `${historyToJSON(history)}\n`);
   }
 
-  const queued = (orderId: string) =>
-    new Promise<void>((resolve) => {
-      const listener = (entry: LedgerEntry) => {
-        if (entry.kind !== 'release-request' || entry.orderId !== orderId) return;
-        h.sandbox.state.off('ledger', listener);
-        resolve();
-      };
-      h.sandbox.state.on('ledger', listener);
-    });
+  const queued = (orderId: string) => h.sandbox.state.nextEntry('release-request', orderId);
 
   /** A saga parked RELEASE_UNCONFIRMED: its release was queued and then lost. */
   async function parkedWithLostRelease() {
