@@ -274,5 +274,53 @@ describe('record histories', () => {
     refused.remove();
     await decide(byHand.handle, { action: 'skip', operator: 'ops@example.com', reason: 'by hand' });
     await record('compensation-skipped-by-operator', byHand.handle);
+
+    // REVERT_REJECTED: the release refused (not queued), the revert refused too; once the
+    // Payment Service is fixed an operator's refund returns the money.
+    const rejectedTwice = state.seedOrder();
+    // Release and revert name the payment, not the order.
+    const key = rejectedTwice.paymentId;
+    faults.inject({ route: 'release', status: 400, key });
+    const revertRefused = faults.inject({
+      route: 'revert',
+      status: 400,
+      key,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const revertRejected = await h.start({ ...rejectedTwice, settings: FAST_SETTINGS });
+    await parkedProgress(revertRejected);
+    revertRefused.remove();
+    await decide(revertRejected, { action: 'refund', ...OPERATOR });
+    await record('revert-rejected-then-refunded', revertRejected);
+
+    // REVERT_UNCONFIRMED: the revert is queued but not applied within the window; it lands
+    // while the saga is parked, and the park's own re-check ends it.
+    state.holdQueue = true;
+    const slowRevert = state.seedOrder();
+    faults.inject({ route: 'release', status: 400, key: slowRevert.paymentId });
+    const unconfirmed = await h.start({
+      ...slowRevert,
+      settings: { ...FAST_SETTINGS, revertWaitMs: 1_000 },
+    });
+    await parkedProgress(unconfirmed);
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('revert-unconfirmed-then-applied', unconfirmed);
+
+    // ORDER_CHANGED_AFTER_PAYOUT: support cancels the order while the release settles; an
+    // operator decides the payout stands.
+    state.holdQueue = true;
+    const changed = state.seedOrder();
+    const changedSent = queued(changed.orderId);
+    const paidThenChanged = await h.start({ ...changed, settings: FAST_SETTINGS });
+    await changedSent;
+    const order = state.orders.get(changed.orderId);
+    if (order) order.orderStatus = 'CANCELLED';
+    state.holdQueue = false;
+    state.settleHeld();
+    await parkedProgress(paidThenChanged);
+    const transferId = state.payments.get(changed.paymentId)?.transferId ?? undefined;
+    await decide(paidThenChanged, { action: 'markPaid', ...OPERATOR, transferId });
+    await record('order-changed-after-payout-marked-paid', paidThenChanged);
   });
 });
