@@ -100,6 +100,24 @@ describe('record histories', () => {
       reason: 'no transfer in Stripe',
     });
     await record('operator-resend', resend.handle);
+
+    // A run reset to just before an operator's resend is sent: the new run replays the
+    // decision and finds its resend record taken by the run it was reset from.
+    const twice = await parkedWithLostRelease();
+    state.holdQueue = true;
+    const resent = queued(twice.seeded.orderId);
+    await decide(twice.handle, { ...OPERATOR, action: 'resend' });
+    await resent;
+    const resetResend = await resetAround(h.client, twice.handle, 'sendRelease', 'before', 'last');
+    await progressWhen(
+      resetResend,
+      (p) => p.status === 'RUNNING' && p.waitingFor === 'payment settlement',
+    );
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('operator-resend-replayed-after-reset', resetResend);
+    expect(state.entries('release-request', twice.seeded.orderId)).toHaveLength(2);
+    expect(state.entries('transfer', twice.seeded.orderId)).toHaveLength(1);
     const paid = await parkedWithLostRelease();
     await decide(paid.handle, {
       action: 'markPaid',

@@ -212,7 +212,7 @@ export async function confirmRelease(
       return { kind: 'refund', decision, paymentId: facts.payment.paymentId };
     }
     if (decision.action === 'markPaid') return paidByOperator(facts, decision);
-    note = await resendByOperator(run, facts);
+    note = await resendByOperator(run, facts, decision);
   }
 }
 
@@ -229,10 +229,24 @@ function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutco
  * The operator verified no transfer exists: one more request, whatever the claim says. The
  * activity re-reads the payment right before it sends, and sends only while it is still
  * AUTHORIZED without a transfer; otherwise nothing is sent and the saga confirms again.
+ * One request per decision, across runs: the activity first takes the decision's resend
+ * record (keyed by the Update id), which a reset run re-applying or replaying the same
+ * decision finds taken. A decision without an id (none is recorded outside an Update) is
+ * keyed by when it was decided.
  */
-async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string> {
+async function resendByOperator(
+  run: SagaRun,
+  facts: PivotFacts,
+  decision: DecisionRecord,
+): Promise<string> {
+  const resendId = decision.updateId ?? decision.decidedAt;
+  run.resendRecords.push({ paymentId: facts.payment.paymentId, decisionId: resendId });
   try {
-    await run.acts.release.sendRelease({ ...releaseRequest(run, facts), operatorResend: true });
+    await run.acts.release.sendRelease({
+      ...releaseRequest(run, facts),
+      operatorResend: true,
+      resendId,
+    });
     return 're-sent by an operator was queued';
   } catch (error) {
     return `re-sent by an operator got ${failureTypeOf(error)} (${rootMessage(error)})`;
