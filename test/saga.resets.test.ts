@@ -108,4 +108,29 @@ describe('CompleteOrderWorkflow: resets after money moved', () => {
       expect(count('revert-request', seeded.orderId)).toBe(0);
     });
   });
+
+  it('to before markDelivered, after a payout and a support status move, parks ORDER_CHANGED_AFTER_PAYOUT instead of ending FAILED', async () => {
+    const { state } = h.sandbox;
+    const { seeded, handle } = await h.seedAndStart();
+    expect(((await handle.result()) as CompleteOrderResult).outcome).toBe('COMPLETED');
+    expect(count('transfer', seeded.orderId)).toBe(1);
+    // Support moves the order back; the reset run's DELIVERED write then finds it changed.
+    Object.assign(state.orders.get(seeded.orderId) ?? {}, { orderStatus: 'PLACED' });
+    const reset = await resetAround(h.client, handle, 'transitionOrder', 'before');
+    started.push(reset);
+    const parked = await parkedProgress(reset);
+    expect(parked.parked?.reason).toBe('ORDER_CHANGED_AFTER_PAYOUT');
+    expect(count('release-request', seeded.orderId)).toBe(1);
+    expect(count('transfer', seeded.orderId)).toBe(1);
+    expect(count('revert-request', seeded.orderId)).toBe(0);
+    // The operator confirms the payout: the order is COMPLETED, the saga ends so.
+    const transferId = state.payments.get(seeded.paymentId)?.transferId ?? undefined;
+    await reset.executeUpdate(DECIDE_UPDATE, {
+      args: [{ action: 'markPaid', operator: 'ops@example.com', reason: 'paid', transferId }],
+    });
+    const result = (await reset.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+    expect(count('transfer', seeded.orderId)).toBe(1);
+  });
 });

@@ -80,6 +80,21 @@ export function createClaimActivities() {
       const holder = await claimHolder(paymentId);
       return holder && { ...holder, mine: isMine(holder) };
     },
+    /**
+     * How many other runs of this saga (its workflow id) the server lists: a run a reset
+     * started from, an earlier run terminated, failed or cancelled and re-triggered. Asked
+     * only when a compensation cannot read the payment, to tell "an earlier run may have
+     * released it" from "there is no payment". Visibility is eventually consistent, but
+     * an earlier run was listed when it started, long before it could queue a release
+     * and end, so a run that matters is never missed.
+     */
+    async otherRunsOfThisSaga(): Promise<number> {
+      const { client, info } = Context.current();
+      const execution = info.workflowExecution;
+      if (!execution) throw new Error('otherRunsOfThisSaga runs only on behalf of a saga');
+      const query = `WorkflowId = "${execution.workflowId}" AND RunId != "${execution.runId}"`;
+      return (await client.workflow.count(query)).count;
+    },
   };
 }
 

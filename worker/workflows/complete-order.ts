@@ -49,6 +49,7 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
       throw new CancelledFailure('saga cancelled before the pivot');
     }
   } catch (error) {
+    undo.failedBeforePivot = true;
     return failAfterCompensating(run, undo, error);
   }
   // The pivot: from here on a cancel request is recorded, never obeyed.
