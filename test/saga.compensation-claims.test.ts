@@ -1,9 +1,14 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CompleteOrderInput, SagaProgress } from '../common/workflow-safe/saga-contract';
+import { DECIDE_UPDATE } from '../common/workflow-safe/operator';
+import type {
+  CompleteOrderInput,
+  CompleteOrderResult,
+  SagaProgress,
+} from '../common/workflow-safe/saga-contract';
 import { startGate } from './support/gate';
 import { type GatedWorker, HELD_SETTINGS, startGatedWorker } from './support/gated-worker';
-import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
+import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 import { expectHeldReleasePaysOnce } from './support/paid-once';
 import { resetAround } from './support/reset';
 
@@ -104,6 +109,36 @@ describe('CompleteOrderWorkflow: compensation and an earlier run’s claim', () 
     expect(notFound.hits).toBe(1);
     expectConfirmingNotReverting(decided, seeded.orderId);
     await expectHeldReleasePaysOnce(h.sandbox.state, seeded.orderId, second);
+  });
+
+  it('parks, not FAILED, when a later run’s payment read answers 404 while the earlier run’s release is queued', async () => {
+    const { state, faults } = h.sandbox;
+    const { seeded, input } = await terminatedAfterQueueing();
+    const notFound = faults.inject({
+      route: 'paymentStatus',
+      key: input.orderId,
+      status: 404,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const second = await h.start(input);
+    const parked = await parkedProgress(second);
+    expect(parked.parked).toMatchObject({ reason: 'STEP_REJECTED', allowed: ['retry', 'skip'] });
+    expect(parked.parked?.message).toContain('an earlier run of this saga may have released it');
+    expect(state.heldCount).toBe(1);
+    expect(state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+    // The release settles; the Payment Service answers again; the operator retries.
+    state.holdQueue = false;
+    state.settleHeld();
+    notFound.remove();
+    await second.executeUpdate(DECIDE_UPDATE, {
+      args: [{ action: 'retry', operator: 'ops@example.com', reason: 'payment service fixed' }],
+    });
+    const result = (await second.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(state.entries('release-request', seeded.orderId)).toHaveLength(1);
+    expect(state.entries('transfer', seeded.orderId)).toHaveLength(1);
+    expect(state.entries('revert-request', seeded.orderId)).toHaveLength(0);
+    expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
   });
 
   it('confirms the earlier run’s release when a run reset after its claim compensates', async () => {

@@ -25,6 +25,17 @@ export function releaseClaimIdFor(paymentId: string): string {
   return `${RELEASE_CLAIM_ID_PREFIX}${paymentId}`;
 }
 
+/**
+ * One record per operator `resend` decision and payment, taken before its release is sent
+ * (a ReleaseClaimWorkflow under this id): a reset run that re-applies or replays the same
+ * decision (same Update id) finds it taken and sends nothing.
+ */
+export const RELEASE_RESEND_ID_PREFIX = 'release-resend-';
+
+export function releaseResendIdFor(paymentId: string, decisionId: string): string {
+  return `${RELEASE_RESEND_ID_PREFIX}${paymentId}-${decisionId}`;
+}
+
 /** Header that carries the workflow id to every downstream request. */
 export const CORRELATION_HEADER = 'X-Correlation-Id';
 

@@ -88,6 +88,12 @@ export interface OperatorDecision {
 export interface DecisionRecord extends OperatorDecision {
   decidedAt: string;
   parkedReason: ParkReason;
+  /**
+   * The id of the `decide` Update that carried it. A reset run re-applies (or replays) the
+   * same Update under the same id, so it names the decision across runs: an operator's
+   * `resend` is sent at most once per decision (the release activity's resend record).
+   */
+  updateId?: string;
 }
 
 /** What the saga shows while it waits for an operator. */

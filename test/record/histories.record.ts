@@ -91,6 +91,24 @@ describe('record histories', () => {
       reason: 'no transfer in Stripe',
     });
     await record('operator-resend', resend.handle);
+
+    // A run reset to just before an operator's resend is sent: the new run replays the
+    // decision and finds its resend record taken by the run it was reset from.
+    const twice = await parkedWithLostRelease();
+    state.holdQueue = true;
+    const resent = queued(twice.seeded.orderId);
+    await decide(twice.handle, { ...OPERATOR, action: 'resend' });
+    await resent;
+    const resetResend = await resetAround(h.client, twice.handle, 'sendRelease', 'before', 'last');
+    await progressWhen(
+      resetResend,
+      (p) => p.status === 'RUNNING' && p.waitingFor === 'payment settlement',
+    );
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('operator-resend-replayed-after-reset', resetResend);
+    expect(state.entries('release-request', twice.seeded.orderId)).toHaveLength(2);
+    expect(state.entries('transfer', twice.seeded.orderId)).toHaveLength(1);
     const paid = await parkedWithLostRelease();
     await decide(paid.handle, {
       action: 'markPaid',
@@ -228,6 +246,62 @@ describe('record histories', () => {
     await record('compensation-confirms-earlier-release', resetRun);
     expect(state.entries('revert-request', reset.orderId)).toHaveLength(0);
     expect(state.entries('transfer', reset.orderId)).toHaveLength(1);
+
+    // A failure before the payment was read, with an earlier run's release queued: the
+    // payment read answers 404, the read parks as a compensation, the operator retries.
+    state.holdQueue = true;
+    const unread = state.seedOrder();
+    const unreadSent = queued(unread.orderId);
+    const unreadFirst = await h.start({ ...unread, settings: FAST_SETTINGS });
+    await unreadSent;
+    await unreadFirst.terminate('recording: operator terminated');
+    const missing = faults.inject({
+      route: 'paymentStatus',
+      key: unread.orderId,
+      status: 404,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const unreadSecond = await h.start({ ...unread, settings: FAST_SETTINGS });
+    await parkedProgress(unreadSecond);
+    state.holdQueue = false;
+    state.settleHeld();
+    missing.remove();
+    await decide(unreadSecond, { ...OPERATOR, action: 'retry' });
+    await record('compensation-unread-payment-earlier-run-paid', unreadSecond);
+    expect(state.entries('transfer', unread.orderId)).toHaveLength(1);
+
+    // The same before the payment read (no Connect account), the payment AUTHORIZED: the
+    // compensation confirms the earlier run's release, which pays.
+    state.holdQueue = true;
+    const noAccountYet = state.seedOrder();
+    const noAccountSent = queued(noAccountYet.orderId);
+    const noAccountFirst = await h.start({ ...noAccountYet, settings: FAST_SETTINGS });
+    await noAccountSent;
+    await noAccountFirst.terminate('recording: operator terminated');
+    state.connectAccounts.set(noAccountYet.runnerId, null);
+    const noAccountSecond = await h.start({ ...noAccountYet, settings: noAccount });
+    await progressWhen(
+      noAccountSecond,
+      (p) => p.status === 'COMPENSATING' && p.waitingFor === 'payment settlement',
+    );
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('compensation-confirms-unseen-earlier-release', noAccountSecond);
+    expect(state.entries('transfer', noAccountYet.orderId)).toHaveLength(1);
+
+    // A completed saga reset to before markDelivered after support moved the order: the
+    // compensation finds the payout and parks ORDER_CHANGED_AFTER_PAYOUT; markPaid ends it.
+    const payout = await h.seedAndStart();
+    await payout.handle.result();
+    Object.assign(state.orders.get(payout.seeded.orderId) ?? {}, { orderStatus: 'PLACED' });
+    const afterPayout = await resetAround(h.client, payout.handle, 'transitionOrder', 'before');
+    await parkedProgress(afterPayout);
+    await decide(afterPayout, {
+      ...OPERATOR,
+      action: 'markPaid',
+      transferId: state.payments.get(payout.seeded.paymentId)?.transferId ?? undefined,
+    });
+    await record('reset-after-payout-order-changed', afterPayout);
 
     // STEP_REJECTED after the pivot: COMPLETED refused (400), retried by an operator.
     const rejected = state.seedOrder();

@@ -10,7 +10,11 @@ function isNotFound(error: unknown): boolean {
 }
 
 import { defaultPayloadConverter } from '@temporalio/common';
-import { RELEASE_CLAIM_WORKFLOW_TYPE, releaseClaimIdFor } from '../../common/workflow-safe/names';
+import {
+  RELEASE_CLAIM_WORKFLOW_TYPE,
+  releaseClaimIdFor,
+  releaseResendIdFor,
+} from '../../common/workflow-safe/names';
 
 /** Who holds a payment's release claim. */
 export interface ReleaseClaim {
@@ -76,7 +80,52 @@ export function createClaimActivities() {
       const holder = await claimHolder(paymentId);
       return holder && { ...holder, mine: isMine(holder) };
     },
+    /**
+     * How many other runs of this saga (its workflow id) the server lists: a run a reset
+     * started from, an earlier run terminated, failed or cancelled and re-triggered. Asked
+     * only when a compensation cannot read the payment, to tell "an earlier run may have
+     * released it" from "there is no payment". Visibility is eventually consistent, but
+     * an earlier run was listed when it started, long before it could queue a release
+     * and end, so a run that matters is never missed.
+     */
+    async otherRunsOfThisSaga(): Promise<number> {
+      const { client, info } = Context.current();
+      const execution = info.workflowExecution;
+      if (!execution) throw new Error('otherRunsOfThisSaga runs only on behalf of a saga');
+      const query = `WorkflowId = "${execution.workflowId}" AND RunId != "${execution.runId}"`;
+      return (await client.workflow.count(query)).count;
+    },
   };
+}
+
+/**
+ * Takes the resend record of one operator decision (its id) for a payment: true when this
+ * call started it, false when it exists already, from any run (the release activity runs
+ * once, so "already taken" is never this same attempt). A ReleaseClaimWorkflow under
+ * another id, closed like the claim when the payment settles.
+ */
+export async function takeResendRecord(paymentId: string, decisionId: string): Promise<boolean> {
+  const { client, info } = Context.current();
+  const execution = info.workflowExecution;
+  if (!execution) throw new Error('a resend runs only on behalf of a saga');
+  const record: ReleaseClaim = {
+    paymentId,
+    workflowId: execution.workflowId,
+    runId: execution.runId,
+  };
+  try {
+    await client.workflow.start(RELEASE_CLAIM_WORKFLOW_TYPE, {
+      workflowId: releaseResendIdFor(paymentId, decisionId),
+      taskQueue: info.taskQueue,
+      args: [record],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw error;
+  }
 }
 
 /** True when `holder` is the run this activity works for (a reset run is another run). */

@@ -3,7 +3,7 @@ import { OrderStatus, PaymentStatus } from '../../common/workflow-safe/contracts
 import { FailureType } from '../../common/workflow-safe/failure-types';
 import type { OrderClient } from '../clients/order-client';
 import type { PaymentClient } from '../clients/payment-client';
-import { claimHolder, isMine } from './claim-activities';
+import { claimHolder, isMine, takeResendRecord } from './claim-activities';
 import { requestContext } from './context';
 import { releaseIdempotencyKey } from './payment-activities';
 
@@ -17,6 +17,11 @@ export interface GuardedReleaseInput {
    * be an earlier run's. The order check still applies.
    */
   operatorResend?: boolean;
+  /**
+   * With `operatorResend`: the decision's id (its Update id). The resend record under it is
+   * taken before anything is sent; a record already taken (by any run) sends nothing.
+   */
+  resendId?: string;
 }
 
 /** Nothing was sent, and the saga must not send: it only confirms. */
@@ -29,6 +34,11 @@ const notSent = (type: FailureType, message: string) =>
  * - The payment's claim must be this run's: a run created by a reset (new run id) after
  *   the claim was granted replays "granted" from history, and must still not send.
  * - The order must still be DELIVERED and this runner's (ADR 0013).
+ * - An operator's resend: sent at most once per decision, across runs. Its resend record
+ *   (a workflow id per payment and decision, REJECT_DUPLICATE, as the claim) is taken
+ *   first: a reset run re-applies the operator's Update under the same id, or replays its
+ *   acceptance, and without the record would send a second request for one decision
+ *   while the first may still be queued. A record taken by any run: nothing is sent.
  * - An operator's resend: the payment, read last, must still be AUTHORIZED without a
  *   transfer. The operator's check was seconds or hours ago; the first release may have
  *   settled since, and a second request would transfer again.
@@ -41,6 +51,23 @@ export function createReleaseActivities(orders: OrderClient, payments: PaymentCl
       let holderOk: boolean;
       let order: Awaited<ReturnType<OrderClient['getOrder']>>;
       let payment: Awaited<ReturnType<PaymentClient['getPayment']>> | undefined;
+      if (input.operatorResend) {
+        if (!input.resendId) throw notSent(FailureType.ContractViolation, 'resend without an id');
+        const taken = await takeResendRecord(input.paymentId, input.resendId).catch(
+          (error: unknown) => {
+            throw ApplicationFailure.create({
+              type: FailureType.ReleaseNotQueued,
+              message: `resend record not taken, nothing sent: ${String(error)}`,
+            });
+          },
+        );
+        if (!taken) {
+          throw notSent(
+            FailureType.ReleaseNotClaimed,
+            `this decision's resend (${input.resendId}) was already sent by a run of this saga`,
+          );
+        }
+      }
       try {
         const holder = await claimHolder(input.paymentId);
         holderOk = input.operatorResend === true || (holder !== null && isMine(holder));

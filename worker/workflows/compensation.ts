@@ -3,12 +3,16 @@
  * unless an earlier run's release turns out to have paid the runner.
  */
 import { CancellationScope, CancelledFailure, isCancellation, log } from '@temporalio/workflow';
-import { OrderStatus } from '../../common/workflow-safe/contracts';
+import {
+  OrderStatus,
+  type PaymentSnapshot,
+  PaymentStatus,
+} from '../../common/workflow-safe/contracts';
 import type { CompleteOrderResult } from '../../common/workflow-safe/saga-contract';
 import { finish } from './after-pivot';
 import { failureTypeOf, rootMessage, sagaFailureOf } from './failures';
 import { restoreOrder, returnMoney } from './money-back';
-import { confirmRelease } from './release';
+import { confirmRelease, isReleasedTo } from './release';
 import type { PivotFacts, SagaRun } from './run';
 
 /** What the compensations must undo; filled in as the steps succeed. */
@@ -21,6 +25,16 @@ export interface Undo {
   toReturn: PivotFacts | null;
   /** An operator decided to refund: revert whatever the payment shows. */
   refundByOperator?: boolean;
+  /**
+   * An operator's refund of a payment this run had nothing to return for (an earlier run's
+   * release it confirmed, {@link moneyUnseen}): its id.
+   */
+  refundOf?: string;
+  /**
+   * The failure came before the pivot: with nothing to return, the compensation first
+   * looks at the payment ({@link moneyUnseen}).
+   */
+  failedBeforePivot?: boolean;
 }
 
 /**
@@ -51,6 +65,75 @@ async function earlierRunsRelease(run: SagaRun, undo: Undo) {
 }
 
 /**
+ * A failure before the pivot that leaves nothing to return (`toReturn` null: the payment
+ * was never read, or is left alone on purpose) used to compensate without knowing the
+ * money's state, so an earlier run's release, queued or settled, went unseen: the saga
+ * ended FAILED and then the runner was paid, or a run reset after a payout ended FAILED.
+ * So the payment is read first (best effort, `retryBriefly`; a failed read is unknown):
+ * - SUCCEEDED to this runner: the runner was paid. The saga finishes (COMPLETED, or parks
+ *   ORDER_CHANGED_AFTER_PAYOUT when the order changed), never FAILED.
+ * - AUTHORIZED with the claim held by another run: that run's release is confirmed as in
+ *   {@link earlierRunsRelease} (parked when unknown). The money goes back only on an
+ *   operator's refund; otherwise, as before, this run leaves the payment alone.
+ * - AUTHORIZED with no claim, FAILED, REVERTED, another runner's: compensate as before.
+ * - unread: see {@link readAfterEarlierRuns}.
+ * Failure paths only: the happy path pays no extra Action.
+ */
+async function moneyUnseen(run: SagaRun, undo: Undo, cause: string) {
+  const payment =
+    (await run.acts.retryBriefly.getPayment(run.orderId).catch(() => undefined)) ??
+    (await readAfterEarlierRuns(run, cause));
+  if (!payment) return undefined;
+  if (isReleasedTo(payment, run.runnerId)) return { kind: 'paid' as const, payment };
+  if (payment.status !== PaymentStatus.AUTHORIZED) return undefined;
+  const paymentId = payment.paymentId;
+  const holder = await run.untilDone(
+    'read of the payment release claim',
+    () => run.acts.afterPivot.releaseClaimHolder(paymentId),
+    { paymentId },
+  );
+  if (!holder || holder.mine) return undefined;
+  // The Connect account may be unread: no resend is offered (markPaid or refund).
+  const why = `claimed by an earlier run (${holder.runId})`;
+  const outcome = await confirmRelease(run, { payment, connectAccountId: null }, why);
+  if (outcome.kind === 'paid') return outcome;
+  if (outcome.kind === 'refund') {
+    undo.refundByOperator = true;
+    undo.refundOf = paymentId;
+  }
+  return undefined;
+}
+
+/**
+ * The payment could not be read. If another run of this saga exists it may have released
+ * the payment, and the saga cannot know: the read becomes a compensation that parks
+ * (STEP_REJECTED for a 404 or another permanent answer, STEP_UNAVAILABLE past the step
+ * window, re-tried by itself) until it succeeds (`retry`, once the data or service is
+ * fixed) or an operator, having checked, `skip`s it. If none exists (the common case: a
+ * payment that really is missing) the saga compensates and ends FAILED as before.
+ *
+ * "Another run exists" is an activity's answer, recorded in history, so replay and a reset
+ * see the same one: a visibility count of this workflow id's other runs (a reset's base
+ * run, an earlier run re-triggered after it was terminated). It is the cheapest sound
+ * test: the payment's claim is keyed by the payment id, the very thing unread, and the
+ * workflow info names a reset's base run but not a re-trigger's predecessor. A count that
+ * fails counts as "exists": the saga parks rather than guess.
+ */
+async function readAfterEarlierRuns(
+  run: SagaRun,
+  cause: string,
+): Promise<PaymentSnapshot | undefined> {
+  const others = await run.acts.retryBriefly.otherRunsOfThisSaga().catch(() => 1);
+  if (others === 0) return undefined;
+  const read = await run.compensationUntilDone(
+    'read of the payment (an earlier run of this saga may have released it)',
+    cause,
+    () => run.acts.compensation.getPayment(run.orderId),
+  );
+  return 'done' in read ? read.done : undefined;
+}
+
+/**
  * Undoes what `undo` lists, newest first, in a scope no cancel can interrupt. Returns a
  * payment when it turned out the runner was paid after all (the saga then completes).
  */
@@ -59,12 +142,16 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
   log.warn('saga compensating', { cause });
   return CancellationScope.nonCancellable(async () => {
     let moneyReturned = false;
-    const earlier = await earlierRunsRelease(run, undo);
+    const earlier =
+      undo.toReturn || !undo.failedBeforePivot
+        ? await earlierRunsRelease(run, undo)
+        : await moneyUnseen(run, undo, cause);
     if (earlier) return earlier;
-    if (undo.toReturn) {
+    const toReturn = undo.toReturn?.payment.paymentId ?? undo.refundOf;
+    if (toReturn) {
       const back = await returnMoney(
         run,
-        undo.toReturn.payment.paymentId,
+        toReturn,
         `complete-order saga for ${run.orderId}: ${cause}`,
         undo.refundByOperator === true,
       );

@@ -19,7 +19,7 @@ import {
   type PaymentSnapshot,
   PaymentStatus,
 } from '../../common/workflow-safe/contracts';
-import { releaseClaimIdFor } from '../../common/workflow-safe/names';
+import { releaseClaimIdFor, releaseResendIdFor } from '../../common/workflow-safe/names';
 import type { CompleteOrderResult, SagaProgress } from '../../common/workflow-safe/saga-contract';
 import { finish, refund, sagaResult } from './after-pivot';
 import { beforePivot, guardOrder, orderChangedFailure } from './before-pivot';
@@ -49,6 +49,7 @@ async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
       throw new CancelledFailure('saga cancelled before the pivot');
     }
   } catch (error) {
+    undo.failedBeforePivot = true;
     return failAfterCompensating(run, undo, error);
   }
   // The pivot: from here on a cancel request is recorded, never obeyed.
@@ -87,23 +88,32 @@ async function afterPivot(
 }
 
 /**
- * Closes this run's release claim once the payment left AUTHORIZED: no queued release can
- * pay any more, and a later run reads the settled status. While it stays AUTHORIZED the
- * claim stays open (a release may still be queued), whatever happens to this run. It runs
- * as the run ends, so it never throws: a payment it cannot read leaves the claim open,
- * which is always safe (a later run only confirms).
+ * Closes this run's release claim, and the resend records of its operators' `resend`
+ * decisions, once the payment left AUTHORIZED: no queued release can pay any more, and a
+ * later run reads the settled status. While it stays AUTHORIZED they stay open (a release
+ * may still be queued), whatever happens to this run. It runs as the run ends, so it never
+ * throws: a payment it cannot read leaves them open, which is always safe (a later run
+ * only confirms; a re-applied resend is not sent).
  */
 async function releaseClaimIfSettled(run: SagaRun): Promise<void> {
-  const paymentId = run.claimedPaymentId;
+  const paymentId = run.claimedPaymentId ?? run.resendRecords[0]?.paymentId;
   if (!paymentId) return;
   const payment = await run.acts.afterPivot.getPayment(run.orderId).catch((error: unknown) => {
     log.warn('release claim left open: payment unread', { paymentId, error: String(error) });
     return undefined;
   });
   if (!payment || payment.status === PaymentStatus.AUTHORIZED) return;
-  await getExternalWorkflowHandle(releaseClaimIdFor(paymentId))
-    .signal(claimSettledSignal)
-    .catch((error: unknown) => log.warn('release claim not closed', { error: String(error) }));
+  const records = [
+    ...(run.claimedPaymentId ? [releaseClaimIdFor(run.claimedPaymentId)] : []),
+    ...run.resendRecords.map((r) => releaseResendIdFor(r.paymentId, r.decisionId)),
+  ];
+  for (const id of records) {
+    await getExternalWorkflowHandle(id)
+      .signal(claimSettledSignal)
+      .catch((error: unknown) =>
+        log.warn('release claim not closed', { id, error: String(error) }),
+      );
+  }
 }
 
 /**

@@ -12,7 +12,11 @@ import {
   PaymentStatus,
 } from '../../common/workflow-safe/contracts';
 import { FailureType } from '../../common/workflow-safe/failure-types';
-import { type DecisionRecord, ParkReason } from '../../common/workflow-safe/operator';
+import {
+  type DecisionRecord,
+  OperatorAction,
+  ParkReason,
+} from '../../common/workflow-safe/operator';
 import { failureTypeOf, rootMessage } from './failures';
 import type { PivotFacts, SagaRun } from './run';
 import { nextIntervalMs, type ProportionalBackoff, pollWithBackoff } from './wait';
@@ -75,7 +79,7 @@ function resendBackoff(run: SagaRun): ProportionalBackoff {
 }
 
 /** The release request for this run's payment and runner. */
-function releaseRequest(run: SagaRun, facts: PivotFacts) {
+function releaseRequest(run: SagaRun, facts: ReleaseFacts & { connectAccountId: string }) {
   return {
     orderId: run.orderId,
     paymentId: facts.payment.paymentId,
@@ -181,12 +185,22 @@ function classify(run: SagaRun, payment: PaymentSnapshot): PivotOutcome | undefi
   return undefined;
 }
 
+/**
+ * What confirming a release needs: the payment, and the runner's Connect account for an
+ * operator's `resend` (null when the saga never read it: no resend is offered then).
+ */
+export interface ReleaseFacts {
+  payment: PaymentSnapshot;
+  connectAccountId: string | null;
+}
+
 /** Confirms, and parks when the answer cannot be known; returns once it is known. */
 export async function confirmRelease(
   run: SagaRun,
-  facts: PivotFacts,
+  facts: ReleaseFacts,
   why: string,
 ): Promise<PivotOutcome> {
+  const { connectAccountId } = facts;
   let note = why;
   for (;;) {
     const settled = await awaitSettlement(run, run.settings.settlementWaitMs, 'payment settlement');
@@ -198,6 +212,9 @@ export async function confirmRelease(
       : `release ${note}; payment still AUTHORIZED after the settlement window`;
     const parked = await run.park<PivotOutcome>(reason, message, {
       paymentId: facts.payment.paymentId,
+      ...(connectAccountId === null
+        ? { allowed: [OperatorAction.markPaid, OperatorAction.refund] }
+        : {}),
       // A release that settles late resolves the park by itself.
       recheckEveryMs: Math.min(run.settings.settlementWaitMs, 60 * MINUTE),
       // A failed read is "not yet", like a payment still AUTHORIZED: never the saga's end.
@@ -212,11 +229,12 @@ export async function confirmRelease(
       return { kind: 'refund', decision, paymentId: facts.payment.paymentId };
     }
     if (decision.action === 'markPaid') return paidByOperator(facts, decision);
-    note = await resendByOperator(run, facts);
+    if (connectAccountId === null) throw new Error('unreachable: resend is not offered here');
+    note = await resendByOperator(run, { ...facts, connectAccountId }, decision);
   }
 }
 
-function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutcome {
+function paidByOperator(facts: ReleaseFacts, decision: DecisionRecord): PivotOutcome {
   const payment = {
     ...facts.payment,
     status: PaymentStatus.SUCCEEDED,
@@ -229,10 +247,24 @@ function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutco
  * The operator verified no transfer exists: one more request, whatever the claim says. The
  * activity re-reads the payment right before it sends, and sends only while it is still
  * AUTHORIZED without a transfer; otherwise nothing is sent and the saga confirms again.
+ * One request per decision, across runs: the activity first takes the decision's resend
+ * record (keyed by the Update id), which a reset run re-applying or replaying the same
+ * decision finds taken. A decision without an id (none is recorded outside an Update) is
+ * keyed by when it was decided.
  */
-async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string> {
+async function resendByOperator(
+  run: SagaRun,
+  facts: ReleaseFacts & { connectAccountId: string },
+  decision: DecisionRecord,
+): Promise<string> {
+  const resendId = decision.updateId ?? decision.decidedAt;
+  run.resendRecords.push({ paymentId: facts.payment.paymentId, decisionId: resendId });
   try {
-    await run.acts.release.sendRelease({ ...releaseRequest(run, facts), operatorResend: true });
+    await run.acts.release.sendRelease({
+      ...releaseRequest(run, facts),
+      operatorResend: true,
+      resendId,
+    });
     return 're-sent by an operator was queued';
   } catch (error) {
     return `re-sent by an operator got ${failureTypeOf(error)} (${rootMessage(error)})`;

@@ -9,6 +9,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  currentUpdateInfo,
   isCancellation,
   log,
   setHandler,
@@ -92,6 +93,8 @@ export class SagaRun {
   readonly progress: SagaProgress = SagaRun.initialProgress();
   /** The payment whose release claim this run holds, once it got it. */
   claimedPaymentId: string | null = null;
+  /** Resend records (one per operator `resend`) this run asked for: closed as it ends. */
+  readonly resendRecords: Array<{ paymentId: string; decisionId: string }> = [];
   /** Compensations that failed and parked, for the saga's final failure. */
   readonly compensationFailures: CompensationFailure[] = [];
   /** A decision for the current park; cleared when the park ends, so none outlives it. */
@@ -350,6 +353,7 @@ export class SagaRun {
   private async decide(decision: OperatorDecision): Promise<DecisionRecord> {
     const parked = this.progress.parked;
     if (!parked) throw ApplicationFailure.nonRetryable('the saga is not parked', 'DecisionRefused');
+    const updateId = updateIdNow();
     this.deciding = true;
     try {
       // Update handlers run in the root scope, which a cancel request has cancelled.
@@ -368,6 +372,7 @@ export class SagaRun {
         ...(decision.transferId ? { transferId: decision.transferId } : {}),
         decidedAt: new Date().toISOString(),
         parkedReason: parked.reason,
+        ...updateId,
       };
       this.progress.decisions?.push(record);
       log.warn('operator decision', { orderId: this.orderId, ...record });
@@ -388,6 +393,17 @@ export class SagaRun {
     this.progress.currentStep = null;
     this.progress.waitingFor = null;
   }
+}
+
+/**
+ * The id of the Update being handled. Read inside the handler before its first await: a
+ * reset run that re-applies the Update gets it under the same id (checked on the dev
+ * server: the new run's UpdateAdmitted event keeps the original updateId), and one that
+ * replays its acceptance reads it from history.
+ */
+function updateIdNow(): { updateId?: string } {
+  const id = currentUpdateInfo()?.id;
+  return id ? { updateId: id } : {};
 }
 
 /** What the saga knows about the order and the payment at the pivot. */
