@@ -1,8 +1,13 @@
 /**
  * The claims the service makes, checked per order against what really moved (the sandbox
  * ledger) and what the sagas say (Temporal): each payment paid out at most once and never
- * both paid and returned, and every saga ended in a state someone can account for.
+ * both paid and returned, no revert while a release may still be queued, and every saga
+ * ended in a state someone can account for (docs/money-model.md states the model). An
+ * operator's accepted decision explains what the saga alone must never do (a resend, a
+ * refund after a payout), never more.
  */
+import { FailureType } from '../common/workflow-safe/failure-types';
+import type { LedgerEntry } from '../sandbox';
 import type { OrderFacts } from './facts';
 
 export type Outcome = 'paid' | 'cancelled' | 'parked' | 'untouched' | 'unsettled';
@@ -22,17 +27,80 @@ export interface OrderVerdict {
   violations: string[];
 }
 
+/** The first violation of "paid out although the order was changed": the explorer tells it apart (ADR 0013). */
+export const PAID_AFTER_CHANGE = 'paid out although the order was';
+
+const decided = (f: OrderFacts, action: string, beforeSeq = Number.POSITIVE_INFINITY) =>
+  f.decisions.filter((d) => d.action === action && d.sentAtSeq < beforeSeq);
+
+const countBefore = (entries: LedgerEntry[], seq: number) =>
+  entries.filter((e) => e.seq < seq).length;
+
+/**
+ * Reverts sent while a release of the payment may still be queued (a release request
+ * without its settlement before it), unless an operator decided to refund first.
+ */
+function revertsOverQueuedRelease(f: OrderFacts): string[] {
+  const settlements = [...f.transfers, ...f.releaseFailures];
+  return f.revertRequests
+    .filter((r) => countBefore(f.releases, r.seq) > countBefore(settlements, r.seq))
+    .filter((r) => decided(f, 'refund', r.seq).length === 0)
+    .map((r) => `revert sent (ledger #${r.seq}) while a release may still be queued`);
+}
+
+/**
+ * Reverts the saga must not send even on an operator's refund: over a payment that shows
+ * a transfer by itself, or stands SUCCEEDED to another runner or without a transfer id
+ * (that refund parks again until the payment shows REVERTED).
+ */
+function revertsOverPayout(f: OrderFacts): string[] {
+  const runner = f.saga?.runnerId;
+  return f.revertRequests.flatMap((r) => {
+    const p = r.payment;
+    if (p?.status !== 'SUCCEEDED') return [];
+    if (decided(f, 'refund', r.seq).length === 0) {
+      return [`revert sent (ledger #${r.seq}) over a SUCCEEDED payment without a refund decision`];
+    }
+    if (!p.transferId || p.runnerId !== runner) {
+      return [
+        `revert sent (ledger #${r.seq}) over a payment SUCCEEDED to ${p.runnerId ?? 'nobody'} (transfer ${p.transferId ?? 'none'}), not this order's payout`,
+      ];
+    }
+    return [];
+  });
+}
+
+/** markPaid accepted while the saga's own revert was still queued. */
+function markPaidOverQueuedRevert(f: OrderFacts): string[] {
+  const settled = [...f.refunds, ...f.reverts];
+  return decided(f, 'markPaid')
+    .filter(
+      (d) => countBefore(f.revertRequests, d.sentAtSeq) > countBefore(settled, d.acceptedAtSeq),
+    )
+    .map((d) => `markPaid accepted (ledger #${d.acceptedAtSeq}) while a revert was still queued`);
+}
+
 /** At most one queued release and one transfer, never with a revert, never after a change. */
 function moneyViolations(f: OrderFacts): string[] {
   const found: string[] = [];
-  if (f.releases.length > 1) found.push(`${f.releases.length} release requests queued`);
+  const resends = decided(f, 'resend').length;
+  if (f.releases.length > 1 + resends) {
+    found.push(`${f.releases.length} release requests queued (${resends} operator resends)`);
+  }
   if (f.transfers.length > 1) found.push(`${f.transfers.length} transfers`);
-  if (f.transfers.length > 0 && f.revertRequests.length + f.refunds.length > 0) {
+  const reverts = [...f.revertRequests, ...f.refunds];
+  const refundFirst = reverts.length > 0 && decided(f, 'refund', reverts[0]?.seq).length > 0;
+  if (f.transfers.length > 0 && reverts.length > 0 && !refundFirst) {
     found.push('a transfer and a revert on one payment');
   }
   if (f.releases.length > 0 && f.claims !== 1) {
     found.push(`a release queued with ${f.claims} release claims`);
   }
+  found.push(
+    ...revertsOverQueuedRelease(f),
+    ...revertsOverPayout(f),
+    ...markPaidOverQueuedRevert(f),
+  );
   const paidRelease = f.transfers.length > 0 ? f.releases[0] : undefined;
   if (paidRelease) {
     const changes = [
@@ -40,7 +108,7 @@ function moneyViolations(f: OrderFacts): string[] {
       ...f.supportChanges,
     ];
     const before = changes.find((c) => c.seq < paidRelease.seq);
-    if (before) found.push(`paid out although the order was ${before.kind} before the release`);
+    if (before) found.push(`${PAID_AFTER_CHANGE} ${before.kind} before the release`);
   }
   return found;
 }
@@ -58,6 +126,34 @@ function describeState(f: OrderFacts): string {
   return `order ${f.order?.status}, payment ${f.payment?.status}, ${f.releases.length} release(s) queued, ${f.transfers.length} transfer(s), ${f.revertRequests.length} revert request(s)`;
 }
 
+/**
+ * An order COMPLETED: its payment SUCCEEDED with a transfer to the order's runner (or to
+ * the saga's runner, on an operator's markPaid), or an operator recorded a payout and the
+ * saga still watches the payment.
+ */
+function completedViolations(f: OrderFacts): string[] {
+  if (f.order?.status !== 'COMPLETED') return [];
+  const p = f.payment;
+  const markPaid = decided(f, 'markPaid').length > 0;
+  const paidTo = p?.status === 'SUCCEEDED' && p.transferId ? f.payment?.runnerId : undefined;
+  if (paidTo && (paidTo === f.order.runnerId || (markPaid && paidTo === f.saga?.runnerId))) {
+    return [];
+  }
+  if (markPaid && f.saga?.status === 'RUNNING') return [];
+  return [`order COMPLETED but ${describeState(f)}, paid to ${f.payment?.runnerId ?? 'nobody'}`];
+}
+
+/** The failure a FAILED saga reports must be the original cause, raised by the saga itself. */
+function failureViolations(f: OrderFacts): string[] {
+  const failure = f.saga?.failure;
+  if (f.saga?.status !== 'FAILED' || !failure) return [];
+  const known = Object.values(FailureType) as string[];
+  if (failure.type && known.includes(failure.type)) return [];
+  return [
+    `saga FAILED with ${failure.kind} ${failure.type ?? '(no type)'}, not its cause: ${failure.message}`,
+  ];
+}
+
 /** What the latest run's end means for the money; a violation when it cannot be accounted for. */
 function classify(f: OrderFacts): { outcome: Outcome; violations: string[] } {
   const saga = f.saga;
@@ -65,23 +161,35 @@ function classify(f: OrderFacts): { outcome: Outcome; violations: string[] } {
   const ours = f.order?.runnerId === saga.runnerId;
   if (saga.status === 'RUNNING') {
     const progress = saga.progress;
-    if (progress?.status !== 'NEEDS_OPERATOR') {
+    // An operator recorded a payout: the saga keeps watching the payment until it settles.
+    const watching = decided(f, 'markPaid').length > 0 && progress?.waitingFor;
+    if (progress?.status !== 'NEEDS_OPERATOR' && !watching) {
       const where = `step ${progress?.currentStep ?? '-'}, waiting for ${progress?.waitingFor ?? '-'}`;
       return { outcome: 'unsettled', violations: [`saga still RUNNING (${where})`] };
     }
     const attribute =
-      saga.sagaState === 'NEEDS_OPERATOR' ? [] : [`parked, SagaState ${saga.sagaState}`];
+      saga.sagaState === 'NEEDS_OPERATOR' || watching
+        ? []
+        : [`parked, SagaState ${saga.sagaState}`];
     return { outcome: attribute.length ? 'unsettled' : 'parked', violations: attribute };
   }
   if (saga.status === 'COMPLETED') {
-    const paid = f.transfers.length === 1 && f.order?.status === 'COMPLETED';
-    return { outcome: 'paid', violations: paid ? [] : [`saga COMPLETED: ${describeState(f)}`] };
+    const paid = f.order?.status === 'COMPLETED' && f.payment?.status === 'SUCCEEDED';
+    // An operator's refund ends the saga well too: money back, order CANCELLED.
+    const refunded =
+      decided(f, 'refund').length > 0 &&
+      f.payment?.status === 'REVERTED' &&
+      f.order?.status === 'CANCELLED';
+    return {
+      outcome: refunded ? 'cancelled' : 'paid',
+      violations: paid || refunded ? [] : [`saga COMPLETED: ${describeState(f)}`],
+    };
   }
   const ended = `saga ${saga.status}`;
-  if (f.transfers.length > 0) {
+  if (f.transfers.length > 0 && f.decisions.length === 0) {
     return { outcome: 'unsettled', violations: [`${ended} after a transfer: ${describeState(f)}`] };
   }
-  if (f.payment?.status === 'REVERTED') {
+  if (f.payment?.status === 'REVERTED' && f.revertRequests.length > 0) {
     // Money back: the order is CANCELLED, or left as support set it (reassigned).
     const accounted = f.order?.status === 'CANCELLED' || !ours;
     return {
@@ -89,9 +197,10 @@ function classify(f: OrderFacts): { outcome: Outcome; violations: string[] } {
       violations: accounted ? [] : [`${ended}, money returned, but ${describeState(f)}`],
     };
   }
-  const nothingMoved =
-    f.payment?.status === 'AUTHORIZED' && f.releases.length === 0 && f.revertRequests.length === 0;
+  // Money moves only through a release or a revert request.
+  const nothingMoved = f.releases.length === 0 && f.revertRequests.length === 0;
   if (!nothingMoved) {
+    if (f.decisions.length > 0) return { outcome: 'unsettled', violations: [] };
     return {
       outcome: 'unsettled',
       violations: [`${ended} with money in an unknown state: ${describeState(f)}`],
@@ -109,6 +218,12 @@ export function verdict(facts: OrderFacts): OrderVerdict {
   return {
     orderId: facts.orderId,
     outcome,
-    violations: [...moneyViolations(facts), ...runViolations(facts), ...violations],
+    violations: [
+      ...moneyViolations(facts),
+      ...runViolations(facts),
+      ...violations,
+      ...completedViolations(facts),
+      ...failureViolations(facts),
+    ],
   };
 }

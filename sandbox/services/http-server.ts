@@ -76,6 +76,12 @@ async function applyFault(
   errorBody: unknown,
   signal: AbortSignal,
 ): Promise<boolean> {
+  if (fault.hold) {
+    const stopped = new Promise<boolean>((resolve) =>
+      signal.addEventListener('abort', () => resolve(true), { once: true }),
+    );
+    if (await Promise.race([fault.hold.then(() => false), stopped])) return true;
+  }
   if (fault.delayMs) {
     const aborted = await delay(fault.delayMs, false, { signal }).catch(() => true);
     if (aborted) return true;
