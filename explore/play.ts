@@ -17,7 +17,12 @@ import {
 } from '../common/workflow-safe/operator';
 import type { SagaProgress } from '../common/workflow-safe/saga-contract';
 import { gatherFacts } from '../reliability/facts';
-import { type Outcome, PAID_AFTER_CHANGE, verdict } from '../reliability/invariants';
+import {
+  COMPLETED_UNPAID,
+  type Outcome,
+  PAID_AFTER_CHANGE,
+  verdict,
+} from '../reliability/invariants';
 import type { Fault, LedgerEntry, Route, ScriptedAnswer, SeededOrder } from '../sandbox';
 import type { Action, AnswerClass, Point, Scenario } from './scenario';
 import { HTTP_TIMEOUT_MS, type Lane, type World } from './world';
@@ -146,7 +151,8 @@ class Play {
     );
     const onLedger = (entry: LedgerEntry) => {
       if (entry.orderId !== this.orderId) return;
-      this.timeline.push({ what: `ledger ${entry.kind}`, seq: entry.seq });
+      const detail = entry.kind === 'status-change' ? ` ${entry.detail}` : '';
+      this.timeline.push({ what: `ledger ${entry.kind}${detail}`, seq: entry.seq });
       this.bump(`ledger ${entry.kind}`);
     };
     this.state.on('ledger', onLedger);
@@ -380,18 +386,16 @@ class Play {
     const status = action.change === 'cancel' ? 'CANCELLED' : (action.status ?? 'ON_THE_WAY');
     this.state.applyOrderStatus(order, status);
     const seq = this.lastSeq();
-    // A move to DELIVERED is what the saga itself writes: nothing to account for.
-    if (status !== 'DELIVERED') {
-      this.world.noteSupportChange(this.orderId, {
-        kind: status === 'CANCELLED' ? 'cancelled' : 'reassigned',
-        seq,
-      });
-    }
+    const kind =
+      status === 'CANCELLED' ? 'cancelled' : status === 'DELIVERED' ? 'delivered' : 'moved';
+    this.world.noteSupportChange(this.orderId, { kind, seq });
     this.timeline.push({ what: 'support', seq });
   }
 
   private async reset(at: number): Promise<void> {
-    const { runId } = await this.handle().describe();
+    const { runId, status } = await this.handle().describe();
+    // An operator resets a saga that is stuck, not one that ended.
+    if (status.name !== 'RUNNING') return this.note(`no reset: the saga is ${status.name}`);
     const events = (await this.handle(runId).fetchHistory()).events ?? [];
     const tasks = events.filter((e) => e.workflowTaskCompletedEventAttributes);
     const target = tasks[Math.floor(at * tasks.length)];
@@ -418,9 +422,12 @@ class Play {
     return false;
   }
 
-  /** A violation "paid out although the order was changed" within ADR 0013's window. */
-  isContractLimit(): boolean {
-    const at = this.timeline.findIndex((t) => t.what === 'ledger release-request');
+  /**
+   * A support change between the saga's last read of the order and its write `what` (the
+   * release request, or the COMPLETED status): ADR 0013's window, the contract's limit.
+   */
+  isContractLimit(what: string): boolean {
+    const at = this.timeline.findIndex((t) => t.what === what);
     if (at < 0) return false;
     const before = this.timeline.slice(0, at);
     const lastRead = before.map((t) => t.what).lastIndexOf('request getOrderDetails');
@@ -487,7 +494,9 @@ export async function play(world: World, lane: Lane, scenario: Scenario): Promis
     }
     const v = verdict(await gatherFacts(world, seeded.orderId));
     const contractLimit = v.violations.filter(
-      (x) => x.startsWith(PAID_AFTER_CHANGE) && p.isContractLimit(),
+      (x) =>
+        (x.startsWith(PAID_AFTER_CHANGE) && p.isContractLimit('ledger release-request')) ||
+        (x.startsWith(COMPLETED_UNPAID) && p.isContractLimit('ledger status-change COMPLETED')),
     );
     return {
       outcome: v.outcome,

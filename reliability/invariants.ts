@@ -30,6 +30,9 @@ export interface OrderVerdict {
 /** The first violation of "paid out although the order was changed": the explorer tells it apart (ADR 0013). */
 export const PAID_AFTER_CHANGE = 'paid out although the order was';
 
+/** The violation "order COMPLETED but not paid to its runner". */
+export const COMPLETED_UNPAID = 'order COMPLETED but';
+
 const decided = (f: OrderFacts, action: string, beforeSeq = Number.POSITIVE_INFINITY) =>
   f.decisions.filter((d) => d.action === action && d.sentAtSeq < beforeSeq);
 
@@ -105,7 +108,7 @@ function moneyViolations(f: OrderFacts): string[] {
   if (paidRelease) {
     const changes = [
       ...f.cancellations.map((e) => ({ kind: 'cancelled', seq: e.seq })),
-      ...f.supportChanges,
+      ...f.supportChanges.filter((c) => c.kind !== 'delivered'),
     ];
     const before = changes.find((c) => c.seq < paidRelease.seq);
     if (before) found.push(`${PAID_AFTER_CHANGE} ${before.kind} before the release`);
@@ -132,7 +135,7 @@ function describeState(f: OrderFacts): string {
  * saga still watches the payment.
  */
 function completedViolations(f: OrderFacts): string[] {
-  if (f.order?.status !== 'COMPLETED') return [];
+  if (f.order?.status !== 'COMPLETED' || changedBySupportAfterEnd(f)) return [];
   const p = f.payment;
   const markPaid = decided(f, 'markPaid').length > 0;
   const paidTo = p?.status === 'SUCCEEDED' && p.transferId ? f.payment?.runnerId : undefined;
@@ -140,7 +143,20 @@ function completedViolations(f: OrderFacts): string[] {
     return [];
   }
   if (markPaid && f.saga?.status === 'RUNNING') return [];
-  return [`order COMPLETED but ${describeState(f)}, paid to ${f.payment?.runnerId ?? 'nobody'}`];
+  return [`${COMPLETED_UNPAID} ${describeState(f)}, paid to ${f.payment?.runnerId ?? 'nobody'}`];
+}
+
+/**
+ * Support changed the order after the saga's last status write: the order's status is
+ * support's, not the saga's, to account for.
+ */
+function changedBySupportAfterEnd(f: OrderFacts): boolean {
+  const bySupport = f.supportChanges.filter((c) => c.kind !== 'reassigned').map((c) => c.seq);
+  const lastWrite = f.statusChanges.filter((e) => !bySupport.includes(e.seq)).at(-1)?.seq ?? 0;
+  // A reassignment writes no ledger entry: it carries the position of the entry before it.
+  return f.supportChanges.some(
+    (c) => c.seq > lastWrite || (c.seq === lastWrite && c.kind === 'reassigned'),
+  );
 }
 
 /** The failure a FAILED saga reports must be the original cause, raised by the saga itself. */
@@ -174,12 +190,14 @@ function classify(f: OrderFacts): { outcome: Outcome; violations: string[] } {
     return { outcome: attribute.length ? 'unsettled' : 'parked', violations: attribute };
   }
   if (saga.status === 'COMPLETED') {
-    const paid = f.order?.status === 'COMPLETED' && f.payment?.status === 'SUCCEEDED';
-    // An operator's refund ends the saga well too: money back, order CANCELLED.
+    const orderDone = f.order?.status === 'COMPLETED' || changedBySupportAfterEnd(f);
+    const paid = orderDone && f.payment?.status === 'SUCCEEDED';
+    // An operator's refund ends the saga well too: money back (a late release may then
+    // show the payment FAILED), order CANCELLED.
     const refunded =
       decided(f, 'refund').length > 0 &&
-      f.payment?.status === 'REVERTED' &&
-      f.order?.status === 'CANCELLED';
+      f.reverts.length + f.refunds.length > 0 &&
+      (f.order?.status === 'CANCELLED' || changedBySupportAfterEnd(f));
     return {
       outcome: refunded ? 'cancelled' : 'paid',
       violations: paid || refunded ? [] : [`saga COMPLETED: ${describeState(f)}`],
@@ -197,8 +215,12 @@ function classify(f: OrderFacts): { outcome: Outcome; violations: string[] } {
       violations: accounted ? [] : [`${ended}, money returned, but ${describeState(f)}`],
     };
   }
-  // Money moves only through a release or a revert request.
-  const nothingMoved = f.releases.length === 0 && f.revertRequests.length === 0;
+  // Money moves only through a release or a revert request; a release that settled FAILED
+  // moved nothing.
+  const nothingMoved =
+    f.transfers.length === 0 &&
+    f.revertRequests.length === 0 &&
+    f.releases.length <= f.releaseFailures.length;
   if (!nothingMoved) {
     if (f.decisions.length > 0) return { outcome: 'unsettled', violations: [] };
     return {
@@ -206,7 +228,12 @@ function classify(f: OrderFacts): { outcome: Outcome; violations: string[] } {
       violations: [`${ended} with money in an unknown state: ${describeState(f)}`],
     };
   }
-  const leftOpen = ours && (f.order?.status === 'DELIVERED' || f.order?.status === 'COMPLETED');
+  // A later run (after a terminate or a reset) cannot know the status before the first one.
+  const leftOpen =
+    ours &&
+    f.runs.known.length <= 1 &&
+    !changedBySupportAfterEnd(f) &&
+    (f.order?.status === 'DELIVERED' || f.order?.status === 'COMPLETED');
   return {
     outcome: 'untouched',
     violations: leftOpen ? [`${ended}, nothing moved, but order left ${f.order?.status}`] : [],
