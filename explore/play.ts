@@ -247,15 +247,28 @@ class Play {
         };
       case 'parked': {
         let parked: ParkedState | undefined;
-        const reached = await this.giveUp(true, (v) => {
+        // Taken inside the check, so two decisions waiting at once never take the same park.
+        await this.giveUp(true, (v) => {
           const p = !v.closed ? v.progress?.parked : undefined;
           if (!p || this.consumedParks.has(p.since + p.reason)) return false;
+          this.consumedParks.add(p.since + p.reason);
           parked = p;
           return true;
         });
-        if (parked) this.consumedParks.add(parked.since + parked.reason);
-        return parked ? { reached, parked } : { reached: false };
+        return parked ? { reached: true, parked } : { reached: false };
       }
+    }
+  }
+
+  /** Until this order's ledger grew or the saga left `parked` (at most 3 s): the state changed. */
+  async untilChanged(parked: ParkedState): Promise<void> {
+    const ledger = this.state.ledger.filter((e) => e.orderId === this.orderId).length;
+    const deadline = Date.now() + 3_000;
+    while (Date.now() < deadline) {
+      await delay(100);
+      if (this.state.ledger.filter((e) => e.orderId === this.orderId).length !== ledger) return;
+      const view = await this.view();
+      if (view?.closed || view?.progress?.parked?.since !== parked.since) return;
     }
   }
 
@@ -325,10 +338,7 @@ class Play {
     open();
   }
 
-  async act(
-    action: Action,
-    parked: ParkedState | undefined,
-  ): Promise<(() => Promise<void>) | undefined> {
+  async act(action: Action, parked: ParkedState | undefined): Promise<void> {
     const handle = this.handle();
     switch (action.do) {
       case 'cancel':
@@ -360,8 +370,11 @@ class Play {
         if (!parked) return;
         this.note(`parked ${parked.reason}, allowed ${parked.allowed.join('/')}`);
         const first = this.decisionFor(parked, action.pick, action.transfer);
-        if (action.mode === 'plain') return this.sendDecision(first).then(() => undefined);
-        if (action.mode === 'stale') return () => this.sendDecision(first);
+        if (action.mode === 'plain') return this.sendDecision(first);
+        if (action.mode === 'stale') {
+          await this.untilChanged(parked);
+          return this.sendDecision(first);
+        }
         if (action.mode === 'twice') {
           const second = this.decisionFor(parked, action.pick2 ?? 0, action.transfer);
           await Promise.all([this.sendDecision(first), this.sendDecision(second)]);
@@ -471,19 +484,15 @@ export async function play(world: World, lane: Lane, scenario: Scenario): Promis
   try {
     if (!lane.worker) await lane.startWorker();
     await world.startSaga(p.input(), lane.taskQueue);
-    let stale: (() => Promise<void>) | undefined;
-    for (const [i, event] of scenario.events.entries()) {
-      const { reached, parked } = await p.reach(event.at);
-      if (!reached) {
-        p.note(`event ${i} skipped: ${JSON.stringify(event.at)} never came`);
-        continue;
-      }
-      p.note(`event ${i}: ${event.act.do} at ${JSON.stringify(event.at)}`);
-      const later = await p.act(event.act, parked);
-      if (stale) await stale();
-      stale = later;
-    }
-    if (stale) await stale();
+    // Every event waits for its own point at once: the list's order means nothing.
+    await Promise.all(
+      scenario.events.map(async (event, i) => {
+        const { reached, parked } = await p.reach(event.at);
+        if (!reached) return p.note(`event ${i} skipped: ${JSON.stringify(event.at)} never came`);
+        p.note(`event ${i}: ${event.act.do} at ${JSON.stringify(event.at)}`);
+        await p.act(event.act, parked);
+      }),
+    );
     const settled = await p.untilSettled(SETTLE_BOUND_MS);
     // Whatever is still held settles now (a lost command stays lost): late consequences.
     const drained = world.sandbox.state.settlePayment(seeded.paymentId);

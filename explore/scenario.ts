@@ -58,8 +58,8 @@ export type Action =
   | { do: 'support'; change: 'cancel' | 'reassign' | 'status'; status?: OrderStatus }
   /**
    * An operator decides from the parked state's `allowed` list (`pick` a fraction of it):
-   * `twice` two operators at once (`pick2`), `stale` read now and sent after the next
-   * event, `raceRecheck` while the saga's own re-check read is held (the payment's held
+   * `twice` two operators at once (`pick2`), `stale` read now and sent once the state
+   * changed (the ledger grew or the park ended, at most 3 s later), `raceRecheck` while the saga's own re-check read is held (the payment's held
    * commands settled meanwhile when `settleFirst`).
    */
   | {
@@ -73,6 +73,7 @@ export type Action =
   | { do: 'settle'; kind?: CommandKind }
   | { do: 'lose'; kind?: CommandKind };
 
+/** Events wait for their points side by side: each acts once, when (if) its point comes. */
 export interface ScenarioEvent {
   at: Point;
   act: Action;
@@ -149,7 +150,7 @@ function answersFor(r: Rng): Pick<Scenario, 'answers' | 'lasting'> {
       getOrderDetails: 24,
       updateOrderStatus: 22,
       paymentStatus: 18,
-      release: 18,
+      release: 25,
       revert: 8,
       connectAccount: 10,
     });
@@ -266,7 +267,7 @@ export function generate(seed: number, index: number): Scenario {
     activityTimeoutMs: 5_000,
   };
   const settlement = {
-    release: r.weighted<SettlementMode>({ soon: 55, hold: 35, lose: 10 }),
+    release: r.weighted<SettlementMode>({ soon: 45, hold: 45, lose: 10 }),
     releaseFails: r.chance(0.2),
     revert: r.weighted<SettlementMode>({ soon: 70, hold: 25, lose: 5 }),
   };
@@ -276,11 +277,16 @@ export function generate(seed: number, index: number): Scenario {
   for (let i = 0; i < interruptions; i++) {
     events.push({ at: pointFor(r, answers), act: interruption(r) });
   }
-  const decisions = Number(r.weighted({ 0: 25, 1: 45, 2: 30 }));
-  for (let i = 0; i < decisions; i++) {
-    // Decisions go where the saga waits for them, at a random place among the others.
-    events.splice(r.int(0, events.length), 0, { at: { on: 'parked' }, act: decision(r) });
+  // Races: an action while a slow request is in flight, often (where such defects live).
+  for (const [route, list] of Object.entries(answers) as Array<[Route, AnswerClass[]]>) {
+    list.forEach((answer, i) => {
+      if (IN_FLIGHT.includes(answer) && r.chance(0.6)) {
+        events.push({ at: { on: 'request', route, n: i + 1 }, act: interruption(r) });
+      }
+    });
   }
+  const decisions = Number(r.weighted({ 0: 25, 1: 45, 2: 30 }));
+  for (let i = 0; i < decisions; i++) events.push({ at: { on: 'parked' }, act: decision(r) });
   return {
     order: { connectAccount: r.chance(0.85), payment },
     settings,

@@ -83,14 +83,31 @@ function markPaidOverQueuedRevert(f: OrderFacts): string[] {
     .map((d) => `markPaid accepted (ledger #${d.acceptedAtSeq}) while a revert was still queued`);
 }
 
-/** At most one queued release and one transfer, never with a revert, never after a change. */
-function moneyViolations(f: OrderFacts): string[] {
+/**
+ * Release requests after the first: each must be an operator's resend, sent while the
+ * payment showed no transfer (the operator vouched that none was queued; one that was is
+ * the operator's call, not the saga's).
+ */
+function extraReleases(f: OrderFacts): { found: string[]; explained: boolean } {
   const found: string[] = [];
+  const extra = f.releases.slice(1);
   const resends = decided(f, 'resend').length;
-  if (f.releases.length > 1 + resends) {
+  if (extra.length > resends) {
     found.push(`${f.releases.length} release requests queued (${resends} operator resends)`);
   }
-  if (f.transfers.length > 1) found.push(`${f.transfers.length} transfers`);
+  for (const r of extra) {
+    if (countBefore(f.transfers, r.seq) > 0) {
+      found.push(`release re-sent (ledger #${r.seq}) after the payment showed a transfer`);
+    }
+  }
+  return { found, explained: found.length === 0 && extra.length > 0 };
+}
+
+/** At most one queued release and one transfer, never with a revert, never after a change. */
+function moneyViolations(f: OrderFacts): string[] {
+  const extra = extraReleases(f);
+  const found: string[] = [...extra.found];
+  if (f.transfers.length > 1 && !extra.explained) found.push(`${f.transfers.length} transfers`);
   const reverts = [...f.revertRequests, ...f.refunds];
   const refundFirst = reverts.length > 0 && decided(f, 'refund', reverts[0]?.seq).length > 0;
   if (f.transfers.length > 0 && reverts.length > 0 && !refundFirst) {
