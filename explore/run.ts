@@ -7,6 +7,7 @@
  *   --seed <n|random>[,<n>...]  seeds to draw from (default: the CI seeds below)
  *   --runs N                    scenarios per seed (default 50)
  *   --lanes N                   scenarios side by side, one worker each (default 6)
+ *   --index N                   only scenario N of each seed (to shrink one found earlier)
  *   --replay <file.json>        play one saved scenario (and nothing else)
  *   --shrink-max N              shrink at most N failures (default 3; 0: none)
  */
@@ -29,6 +30,7 @@ interface Options {
   lanes: number;
   replay: string | undefined;
   shrinkMax: number;
+  index: number | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -49,6 +51,7 @@ function parseArgs(argv: string[]): Options {
     lanes: Number(value('--lanes') ?? 6),
     replay: value('--replay'),
     shrinkMax: Number(value('--shrink-max') ?? 3),
+    index: value('--index') === undefined ? undefined : Number(value('--index')),
   };
 }
 
@@ -115,12 +118,12 @@ async function replay(pool: Pool, world: World, file: string): Promise<number> {
 }
 
 async function explore(pool: Pool, world: World, options: Options, lanes: number) {
+  const indexes =
+    options.index === undefined
+      ? Array.from({ length: options.runs }, (_, index) => index)
+      : [options.index];
   const jobs: Job[] = options.seeds.flatMap((seed) =>
-    Array.from({ length: options.runs }, (_, index) => ({
-      seed,
-      index,
-      scenario: generate(seed, index),
-    })),
+    indexes.map((index) => ({ seed, index, scenario: generate(seed, index) })),
   );
   const started = Date.now();
   const failures: Failure[] = [];
