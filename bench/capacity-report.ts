@@ -192,7 +192,7 @@ export function costInputs(report: CapacityReport): { inputs: CostInputs; assume
   if (actionsPerSaga === undefined || historyBytesPerSaga === undefined) {
     actionsSource = happy
       ? 'PLACEHOLDER: quick count of one happy-path saga + claim (cpu section)'
-      : 'PLACEHOLDER: 15 actions / 12 KB, hand count of test/histories/v2-completed.json';
+      : 'PLACEHOLDER: 15 actions / 12 KB, hand count of test/histories/completed.json';
     actionsPerSaga = happy?.actions ?? 15;
     historyBytesPerSaga = happy?.historyBytes ?? 12_000;
     assumed.push('actions and history bytes per saga');

@@ -2,7 +2,7 @@
  * The CPU floor of a completed saga (issue 12): the same shape, doing nothing. A happy-path
  * CompleteOrderWorkflow runs 10 activities (readOrder, transitionOrder, getConnectAccount,
  * getPayment, readOrder, claimRelease, sendRelease, getPayment, transitionOrder,
- * getPayment: test/histories/v2-completed.json), its 6th activity starts a second workflow
+ * getPayment: test/histories/completed.json), its 6th activity starts a second workflow
  * (the release claim, worker/workflows/claim.ts, no activities of its own) through the
  * activity's client, and the saga ends by signalling that workflow, which then completes.
  * So: 2 workflows, 10 activities, 1 client start from an activity, 1 external signal,

@@ -21,6 +21,9 @@ export function temporalConnection(env: Env): TemporalConnectConfig {
   if (!overrides.TEMPORAL_ADDRESS && overrides.TEMPORAL_GRPC_ENDPOINT) {
     overrides.TEMPORAL_ADDRESS = overrides.TEMPORAL_GRPC_ENDPOINT;
   }
+  if (overrides.TEMPORAL_API_KEY !== undefined) {
+    overrides.TEMPORAL_API_KEY = apiKeyOf(overrides.TEMPORAL_API_KEY);
+  }
   let loaded: ClientConnectConfig;
   try {
     loaded = loadClientConnectConfig({ overrideEnvVars: overrides });
@@ -31,4 +34,19 @@ export function temporalConnection(env: Env): TemporalConnectConfig {
     throw new ConfigError('TEMPORAL_ADDRESS is required (host:port of the Temporal frontend)');
   }
   return { ...loaded, namespace: loaded.namespace ?? 'default' };
+}
+
+/**
+ * The API key without the line break that `--secret-string file://key` or an editor adds:
+ * untrimmed, the core drops the `authorization` header and the server answers
+ * UNAUTHENTICATED. Whitespace inside the key is refused: no Temporal key holds any.
+ */
+function apiKeyOf(value: string): string {
+  const key = value.trim();
+  if (key === '' || /\s/.test(key)) {
+    throw new ConfigError(
+      'TEMPORAL_API_KEY must be one API key without spaces or line breaks inside it (store it with `printf %s "$KEY"`, not echo)',
+    );
+  }
+  return key;
 }

@@ -13,8 +13,18 @@ export type { ApiAuth, LambdaBudget } from './config/api';
 export type { TemporalAuth, TemporalCredential, TemporalSettings } from './config/temporal';
 
 export type Network =
-  /** A new VPC; `natGateways: 0` puts the worker in public subnets with a public IP. */
-  | { readonly kind: 'new'; readonly maxAzs: number; readonly natGateways: number }
+  /**
+   * A new VPC; `natGateways: 0` puts the worker in public subnets with a public IP.
+   * `endpoints` adds VPC endpoints (ECR, CloudWatch Logs, Secrets Manager, S3): image
+   * pulls, logs and secrets stay off the NAT gateways and keep working through an AZ's
+   * NAT outage.
+   */
+  | {
+      readonly kind: 'new';
+      readonly maxAzs: number;
+      readonly natGateways: number;
+      readonly endpoints: boolean;
+    }
   /** An existing VPC, described (no lookup: synth needs no AWS credentials). */
   | {
       readonly kind: 'existing';
@@ -57,10 +67,20 @@ export interface DeploymentConfig {
   /** CORS origins allowed to call the API (@default none: server-to-server only). */
   readonly corsOrigins: readonly string[];
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * The open `GET /health` route's own limits: without them anyone could spend the stage's
+   * budget and have runners' triggers answered 429.
+   */
+  readonly healthThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly network: Network;
   readonly worker: WorkerSizing;
   /** Alarm notifications go to this address (@default none: subscribe to the topic yourself). */
   readonly alarmEmail?: string;
+  /**
+   * This environment serves real orders: one NAT gateway per AZ and VPC endpoints by
+   * default, and `alarmEmail` required (@default false).
+   */
+  readonly production: boolean;
   readonly logRetentionDays: number;
   /** The worker's metrics sidecar and versioned deploys (lib/worker-ops-config.ts). */
   readonly workerOps: WorkerOps;
@@ -70,14 +90,22 @@ export class DeploymentConfigError extends Error {
   override readonly name = 'DeploymentConfigError';
 }
 
-function network(r: Reader, raw: Raw | undefined): Network {
+/**
+ * Production defaults to one NAT gateway per AZ (an AZ event must not cut every worker
+ * off from Temporal Cloud) and to VPC endpoints; other environments to one NAT gateway.
+ */
+function network(r: Reader, raw: Raw | undefined, production: boolean): Network {
   const kind = r.oneOf(raw, 'network.kind', ['new', 'existing'] as const, 'new');
   if (kind === 'new') {
-    return {
-      kind,
-      maxAzs: r.int(raw, 'network.maxAzs', 2, 1, 3),
-      natGateways: r.int(raw, 'network.natGateways', 1, 0, 3),
-    };
+    const maxAzs = r.int(raw, 'network.maxAzs', 2, 1, 3);
+    const natGateways = r.int(raw, 'network.natGateways', production ? maxAzs : 1, 0, 3);
+    if (natGateways > maxAzs)
+      r.problem('network.natGateways', `must be at most maxAzs (${maxAzs})`);
+    const endpoints = r.at(raw, 'network.endpoints') ?? production;
+    if (typeof endpoints !== 'boolean') r.problem('network.endpoints', 'must be true or false');
+    if (endpoints === true && natGateways === 0)
+      r.problem('network.endpoints', 'needs private subnets: set natGateways to at least 1');
+    return { kind, maxAzs, natGateways, endpoints: endpoints === true };
   }
   return {
     kind,
@@ -110,6 +138,11 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
       `context environments.${envName} is missing (choose one with -c env=NAME)`,
     );
   const r = new Reader(`environments.${envName}`);
+  const flag = r.at(raw, 'production') ?? false;
+  if (typeof flag !== 'boolean') r.problem('production', 'must be true or false');
+  const production = flag === true;
+  if (production && typeof raw.alarmEmail !== 'string')
+    r.problem('alarmEmail', 'is required in production: a parked saga must reach a person');
   const config: DeploymentConfig = {
     envName,
     ...(typeof raw.account === 'string' ? { account: raw.account } : {}),
@@ -127,7 +160,12 @@ export function loadDeploymentConfig(environments: unknown, envName: string): De
       rateLimit: r.int(raw, 'throttle.rateLimit', 50, 1, 10_000),
       burstLimit: r.int(raw, 'throttle.burstLimit', 100, 1, 5_000),
     },
-    network: network(r, raw),
+    healthThrottle: {
+      rateLimit: r.int(raw, 'throttle.health.rateLimit', 5, 1, 10_000),
+      burstLimit: r.int(raw, 'throttle.health.burstLimit', 10, 1, 5_000),
+    },
+    production,
+    network: network(r, raw, production),
     worker: worker(r, raw),
     ...(typeof raw.alarmEmail === 'string' ? { alarmEmail: raw.alarmEmail } : {}),
     logRetentionDays: r.int(raw, 'logRetentionDays', 30, 1, 3653),

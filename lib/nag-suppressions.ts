@@ -21,6 +21,11 @@ export const REVIEWED_FINDINGS = {
     reason:
       'ecr:GetAuthorizationToken, required to pull the worker image, only accepts Resource "*".',
   },
+  endpointIngress: {
+    id: 'AwsSolutions-EC23',
+    reason:
+      "VPC endpoints accept 443 from the VPC's own CIDR only (a token cdk-nag cannot resolve at synth), never from 0.0.0.0/0.",
+  },
   workerPlainSettings: {
     id: 'AwsSolutions-ECS2',
     reason:

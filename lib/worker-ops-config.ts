@@ -43,6 +43,12 @@ function versioning(r: Reader, raw: Raw | undefined, envName: string): WorkerVer
   const name = r.at(raw, `${path}.deploymentName`) ?? `complete-order-saga-${envName}`;
   if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(name))
     r.problem(`${path}.deploymentName`, 'must be letters, digits, _ and - (at most 255)');
+  else if (!name.includes(envName))
+    // A copy of `dev` pasted as `prod` would otherwise keep polling dev's deployment.
+    r.problem(
+      `${path}.deploymentName`,
+      `must contain the environment's name (${envName}); leave it out to get complete-order-saga-${envName}`,
+    );
   const ids = r.at(raw, `${path}.drainingBuildIds`) ?? [];
   const valid =
     Array.isArray(ids) &&

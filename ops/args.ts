@@ -24,10 +24,11 @@ Usage: npm run --silent ops -- <command>
 Commands:
   list                     parked sagas: order id, reason, since, allowed decisions
   show <orderId>           the saga's description and progress, as JSON
-  decide <orderId> <resend|mark-paid|refund> --operator <name> --reason <text>
-                           [--transfer-id tr_...]
+  decide <orderId> <resend|mark-paid|refund|retry|skip> --operator <name>
+                           --reason <text> [--transfer-id tr_...]
                            send an operator's decision to a parked saga; mark-paid needs
-                           the Stripe transfer id that was found
+                           the Stripe transfer id that was found; retry tries a failed
+                           step again; skip records a compensation done by hand
 
 Options:
   --json                   machine-readable output (list, decide)
@@ -45,6 +46,8 @@ const ACTIONS: Record<string, OperatorAction> = {
   resend: OperatorAction.resend,
   'mark-paid': OperatorAction.markPaid,
   refund: OperatorAction.refund,
+  retry: OperatorAction.retry,
+  skip: OperatorAction.skip,
 };
 
 /** How the command line spells `action` (what the operator types next). */
@@ -153,7 +156,11 @@ export function parseCommand(argv: string[]): Command {
     return { name, orderId: orderIdOf(rest[0]) };
   }
   if (name === 'decide') {
-    expectPositionals(rest, 2, 'decide <orderId> <resend|mark-paid|refund> --operator ...');
+    expectPositionals(
+      rest,
+      2,
+      'decide <orderId> <resend|mark-paid|refund|retry|skip> --operator ...',
+    );
     const orderId = orderIdOf(rest[0]);
     return { name, orderId, decision: decisionOf(rest[1], values), json: values.json };
   }

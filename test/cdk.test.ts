@@ -80,7 +80,14 @@ describe('CDK app: synthesized templates', () => {
     api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      // The open health route cannot spend the triggers' budget.
+      RouteSettings: { 'GET /health': { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
     });
+    const [stageId] = Object.keys(api.findResources('AWS::ApiGatewayV2::Stage'));
+    const [healthRoute] = Object.keys(
+      api.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: 'GET /health' } }),
+    );
+    expect(api.toJSON().Resources[stageId ?? ''].DependsOn).toContain(healthRoute);
     const [stage] = Object.values(api.findResources('AWS::ApiGatewayV2::Stage'));
     const format = JSON.parse(stage?.Properties.AccessLogSettings.Format) as Record<string, string>;
     expect(format).toMatchObject({

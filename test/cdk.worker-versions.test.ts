@@ -98,9 +98,19 @@ describe('CDK: versioned worker deploys', () => {
     ['drainingBuildIds', { drainingBuildIds: [earlier, earlier] }],
     ['drainingTasks', { drainingTasks: 0 }],
     ['deploymentName', { deploymentName: 'complete order' }],
+    // A dev environment copied to prod would keep the dev name: the name must say its env.
+    ['deploymentName', { deploymentName: 'complete-order-saga-staging' }],
   ])('names worker.versioning.%s when it is malformed', (name, versioning) => {
     expect(() =>
       loadDeploymentConfig({ dev: { ...devEnvironment, ...withVersioning(versioning) } }, 'dev'),
     ).toThrow(`environments.dev.worker.versioning.${name}`);
+  });
+});
+
+describe('CDK: the Worker Deployment name', () => {
+  it('is derived from the environment when cdk.json leaves it out, as it does', () => {
+    expect(devEnvironment.worker?.versioning).not.toHaveProperty('deploymentName');
+    const config = loadDeploymentConfig({ prod: devEnvironment }, 'prod');
+    expect(config.workerOps.versioning.deploymentName).toBe('complete-order-saga-prod');
   });
 });

@@ -3,6 +3,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
 import { workerImageAsset } from '../lib/constructs/worker-image';
 import { containers, synth } from './support/synth';
@@ -65,5 +66,20 @@ describe('CDK: the worker task', () => {
   it('runs an init as PID 1, since the image has none', () => {
     const [container] = containers(worker).filter((c) => c.Name === 'worker');
     expect(container?.LinuxParameters?.InitProcessEnabled).toBe(true);
+  });
+});
+
+describe('CDK: the worker service on later deploys', () => {
+  it('leaves the task count to autoscaling, so a deploy under load keeps its capacity', () => {
+    const service = worker.findResources('AWS::ECS::Service', {
+      Properties: { Cluster: { Ref: Match.stringLikeRegexp('^WorkerCluster') } },
+    });
+    const current = Object.entries(service).find(([id]) => id.startsWith('WorkerService'));
+    expect(current).toBeDefined();
+    expect(current?.[1].Properties).not.toHaveProperty('DesiredCount');
+    worker.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      MinCapacity: 2,
+      ResourceId: Match.anyValue(),
+    });
   });
 });

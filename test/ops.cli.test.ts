@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROGRESS_QUERY } from '../common/workflow-safe/names';
 import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
 import { PARKED_SAGAS_QUERY } from '../ops/list';
-import { FAST_SETTINGS, parkedProgress, useHarness } from './support/harness';
+import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
 import { runOps } from './support/ops';
 
 const WHO = [
@@ -120,7 +120,11 @@ describe('Command: npm run ops', () => {
         ['resend', ...WHO, '--transfer-id', 'tr_x'],
         'only for mark-paid',
       ],
-      ['an unknown decision', ['pay-twice', ...WHO], 'must be one of resend, mark-paid, refund'],
+      [
+        'an unknown decision',
+        ['pay-twice', ...WHO],
+        'must be one of resend, mark-paid, refund, retry, skip',
+      ],
     ])('exits 2 for %s, and the saga stays parked', async (_case, args, message) => {
       const { seeded, handle } = parked;
       const run = await runOps(['decide', seeded.orderId, ...args]);
@@ -148,7 +152,7 @@ describe('Command: npm run ops', () => {
     expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
   });
 
-  it('mark-paid records the transfer the operator found and completes the order', async () => {
+  it('mark-paid records the transfer the operator found, completes the order, and watches the payment', async () => {
     const { seeded, handle } = await parkedSaga();
     h.sandbox.state.loseHeld();
     const run = await runOps([
@@ -169,6 +173,17 @@ describe('Command: npm run ops', () => {
       parkedReason: 'RELEASE_UNCONFIRMED',
     };
     expect(JSON.parse(run.stdout)).toMatchObject(decision);
+    // The order is COMPLETED on the operator's word; the saga watches the payment until
+    // the Payment Service records that payout.
+    await progressWhen(handle, (p) => p.stepsDone.includes('markCompleted'));
+    expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
+    expect((await progressOf(handle)).status).not.toBe('COMPLETED');
+    const payment = h.sandbox.state.payments.get(seeded.paymentId);
+    Object.assign(payment ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_found42',
+      runnerId: seeded.runnerId,
+    });
     const result = (await handle.result()) as CompleteOrderResult;
     expect(result).toMatchObject({ outcome: 'COMPLETED', transferId: 'tr_found42' });
     expect(result.decisions).toMatchObject([decision]);

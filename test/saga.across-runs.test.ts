@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { DECIDE_UPDATE } from '../common/workflow-safe/operator';
 import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
 import { FAST_SETTINGS, parkedProgress, progressWhen, useHarness } from './support/harness';
+import { resetAround as resetTo } from './support/reset';
 
 /**
  * "At most one release" holds per payment, not per run: a release queued by one run is
@@ -41,33 +41,8 @@ describe('CompleteOrderWorkflow: one release per payment across runs', () => {
     expect(state.orders.get(orderId)?.orderStatus).toBe('COMPLETED');
   }
 
-  /**
-   * Resets `handle` to the workflow task started just before `activity` was scheduled, or
-   * just after it completed: the new run replays everything up to there.
-   */
-  async function resetAround(handle: WorkflowHandle, activity: string, side: 'before' | 'after') {
-    const events = (await handle.fetchHistory()).events ?? [];
-    const scheduledAt = events.findIndex(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity,
-    );
-    const scheduledId = events[scheduledAt]?.eventId?.toString();
-    const completedAt = events.findIndex(
-      (e) => e.activityTaskCompletedEventAttributes?.scheduledEventId?.toString() === scheduledId,
-    );
-    const isTask = (e: (typeof events)[number]) => e.workflowTaskStartedEventAttributes;
-    const task =
-      side === 'before'
-        ? events.slice(0, scheduledAt).reverse().find(isTask)
-        : events.slice(completedAt).find(isTask);
-    const { runId } = await h.client.workflowService.resetWorkflowExecution({
-      namespace: h.client.options.namespace,
-      workflowExecution: { workflowId: handle.workflowId, runId: (await handle.describe()).runId },
-      reason: `test: reset ${side} ${activity}`,
-      workflowTaskFinishEventId: task?.eventId,
-      requestId: randomUUID(),
-    });
-    return h.client.workflow.getHandle(handle.workflowId, runId ?? undefined);
-  }
+  const resetAround = (handle: WorkflowHandle, activity: string, side: 'before' | 'after') =>
+    resetTo(h.client, handle, activity, side);
 
   it('does not release again when the saga is terminated after queueing and started again', async () => {
     const { seeded, input, first } = await sagaWithQueuedRelease();

@@ -1,7 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { CompleteOrderResult } from '../common/workflow-safe/saga-contract';
+import { PROGRESS_QUERY } from '../common/workflow-safe/names';
+import type { CompleteOrderResult, SagaProgress } from '../common/workflow-safe/saga-contract';
+import { startGate } from './support/gate';
+import { HELD_SETTINGS, startGatedWorker } from './support/gated-worker';
 import { FAST_SETTINGS, progressWhen, useHarness } from './support/harness';
 
 /**
@@ -24,6 +27,36 @@ describe('CompleteOrderWorkflow: cancel requests', () => {
     expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
     expect(state.entries('release-request', seeded.orderId)).toHaveLength(0);
     expect(state.payments.get(seeded.paymentId)?.status).toBe('AUTHORIZED');
+  });
+
+  it('restores the order only after a DELIVERED write in flight at the cancel has landed', async () => {
+    // The write is held at a gate: the cancel arrives while it is in flight, and the write
+    // lands only afterwards. The restore must come after it, or the order stays DELIVERED.
+    const gate = await startGate(h.sandbox.urls.order, /^\/updateOrderStatus$/);
+    const gated = await startGatedWorker(h, { order: gate });
+    try {
+      const seeded = h.sandbox.state.seedOrder();
+      const handle = await gated.start({ ...seeded, settings: HELD_SETTINGS });
+      await gate.holding;
+      await handle.cancel();
+      await progressWhen(handle, (p) => p.cancelRequested === true);
+      const delivered = h.sandbox.state.nextEntry('status-change', seeded.orderId);
+      gate.open();
+      const error = await handle.result().catch((e: unknown) => e);
+      expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      // However the saga ended, the held write lands: only then is the order's status final.
+      expect((await delivered).detail).toBe('DELIVERED');
+      const { state } = h.sandbox;
+      const changes = state.entries('status-change', seeded.orderId).map((e) => e.detail);
+      expect(changes).toEqual(['DELIVERED', 'ON_THE_WAY']);
+      expect(state.orders.get(seeded.orderId)?.orderStatus).toBe('ON_THE_WAY');
+      const progress = await handle.query<SagaProgress>(PROGRESS_QUERY);
+      expect(progress.status).toBe('CANCELLED');
+      expect(progress.compensationsRun).toContain('restoreOrderStatus');
+      expect(state.entries('release-request', seeded.orderId)).toHaveLength(0);
+    } finally {
+      await gated.close();
+    }
   });
 
   it('returns the money when cancelled between two releases that were not queued', async () => {

@@ -45,6 +45,35 @@ describe('CompleteOrderWorkflow: the release reaches the Payment Service at most
   });
 
   it.each([
+    ['409 ALREADY_RELEASED', 409, 'ALREADY_RELEASED'],
+    ['422', 422, 'UNPROCESSABLE_ENTITY'],
+    ['400 that is not the validation error', 400, 'ALREADY_RELEASED'],
+  ])('confirms, never reverts, a release processed and then answered %s', async (_case, status, error) => {
+    // The queued release settles only when the test says so: a revert sent meanwhile
+    // would be in the ledger before the transfer.
+    h.sandbox.state.holdQueue = true;
+    h.sandbox.faults.inject({
+      route: 'release',
+      status,
+      afterProcessing: true,
+      body: { success: false, error, message: 'release already processed' },
+    });
+    const { seeded, handle } = await h.seedAndStart();
+    await progressWhen(
+      handle,
+      (p) => p.waitingFor === 'payment settlement' || p.waitingFor === 'payment revert',
+    );
+    expect(count('revert-request', seeded.orderId)).toBe(0);
+    h.sandbox.state.holdQueue = false;
+    h.sandbox.state.settleHeld();
+    const result = (await handle.result()) as CompleteOrderResult;
+    expect(result.outcome).toBe('COMPLETED');
+    expect(count('release-request', seeded.orderId)).toBe(1);
+    expect(count('transfer', seeded.orderId)).toBe(1);
+    expect(count('revert-request', seeded.orderId)).toBe(0);
+  });
+
+  it.each([
     ['503 KAFKA_ERROR', { status: 503 }],
     ['429 with the service error body', { status: 429 }],
   ])('re-sends after a definite "not queued" (%s) and pays once', async (_case, fault) => {

@@ -26,16 +26,16 @@ describe('CompleteOrderWorkflow: transient faults recover', () => {
     expect(h.sandbox.state.orders.get(seeded.orderId)?.orderStatus).toBe('COMPLETED');
   });
 
-  it('retries COMPLETED after the pivot even on answers that would be permanent before it', async () => {
+  it('retries COMPLETED after the pivot through transient failures (a 4xx parks: saga.step-parks)', async () => {
     const { state, faults } = h.sandbox;
     const seeded = state.seedOrder();
-    // Fail every status update once the money moved: 400, then 404, then a dropped reply.
+    // Fail every status update once the money moved: 503, then 500, then a dropped reply.
     const handlePromise = h.start({ orderId: seeded.orderId, runnerId: seeded.runnerId });
     await new Promise<void>((resolve) => {
       const listener = (entry: { kind: string; orderId: string }) => {
         if (entry.kind === 'transfer' && entry.orderId === seeded.orderId) {
-          faults.inject({ route: 'updateOrderStatus', status: 400 });
-          faults.inject({ route: 'updateOrderStatus', status: 404 });
+          faults.inject({ route: 'updateOrderStatus', status: 503 });
+          faults.inject({ route: 'updateOrderStatus', status: 500 });
           faults.inject({ route: 'updateOrderStatus', drop: true });
           state.off('ledger', listener);
           resolve();

@@ -25,7 +25,10 @@ export const FailureType = {
   OrderChanged: 'OrderChanged',
   /** The payment is not releasable (REVERTED, FAILED, or paid to someone else). */
   PaymentNotReleasable: 'PaymentNotReleasable',
-  /** The Payment Service refused the release for good (4xx): it was not queued. */
+  /**
+   * The Payment Service refused the release with the contract's 400 validation error: it
+   * was not queued. Any other 4xx is `ReleaseOutcomeUnknown`.
+   */
   ReleaseRejected: 'ReleaseRejected',
   /** The release was provably not queued (the service answered its own 5xx/429 error). */
   ReleaseNotQueued: 'ReleaseNotQueued',

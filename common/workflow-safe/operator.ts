@@ -19,6 +19,22 @@ export const ParkReason = {
   PaymentStateUnexpected: 'PAYMENT_STATE_UNEXPECTED',
   /** The runner was paid, but the order was changed by someone else before COMPLETED. */
   OrderChangedAfterPayout: 'ORDER_CHANGED_AFTER_PAYOUT',
+  /**
+   * A step after the pivot, or a compensation, got a permanent answer (a 4xx such as 404
+   * Order not found, a contract violation): no retry fixes it until someone fixes the data.
+   */
+  StepRejected: 'STEP_REJECTED',
+  /**
+   * A step after the pivot, or a compensation, kept failing transiently (5xx, timeouts) for
+   * the whole `stepRetryWindowMs`; the saga tries it again by itself while parked.
+   */
+  StepUnavailable: 'STEP_UNAVAILABLE',
+  /**
+   * An operator recorded a payout (markPaid) and the order is COMPLETED, but the payment
+   * did not settle as a payout to this runner: FAILED, REVERTED, SUCCEEDED to someone
+   * else, or still AUTHORIZED after the settlement window.
+   */
+  PayoutNotSettled: 'PAYOUT_NOT_SETTLED',
 } as const;
 export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 
@@ -26,10 +42,20 @@ export type ParkReason = (typeof ParkReason)[keyof typeof ParkReason];
 export const OperatorAction = {
   /** Send the release again: the operator verified that no transfer exists. */
   resend: 'resend',
-  /** The runner was paid: record the transfer the operator found and complete the order. */
+  /**
+   * The runner was paid: record the transfer the operator found and complete the order;
+   * the saga keeps watching the payment until it settles.
+   */
   markPaid: 'markPaid',
   /** Return the money: revert, confirm REVERTED, cancel the order. */
   refund: 'refund',
+  /** Try the failed step again: the data or the service it failed on was fixed. */
+  retry: 'retry',
+  /**
+   * Only for a compensation that cannot complete: the operator did it by hand. Recorded,
+   * and the saga goes on without it.
+   */
+  skip: 'skip',
 } as const;
 export type OperatorAction = (typeof OperatorAction)[keyof typeof OperatorAction];
 
@@ -41,6 +67,10 @@ export const ALLOWED_ACTIONS: Record<ParkReason, readonly OperatorAction[]> = {
   TRANSFER_RACED_REVERT: ['markPaid', 'refund'],
   PAYMENT_STATE_UNEXPECTED: ['markPaid', 'refund'],
   ORDER_CHANGED_AFTER_PAYOUT: ['markPaid', 'refund'],
+  // `skip` only where the step is a compensation: the park's own `allowed` says which.
+  STEP_REJECTED: ['retry', 'skip'],
+  STEP_UNAVAILABLE: ['retry', 'skip'],
+  PAYOUT_NOT_SETTLED: ['markPaid', 'refund'],
 };
 
 /** The argument of the `decide` Update. */
@@ -103,7 +133,11 @@ export function describeInvalidDecision(
   const text = describeText('operator', d.operator) ?? describeText('reason', d.reason);
   if (text) return text;
   if (!parked.allowed.includes(d.action as OperatorAction)) {
-    return `${d.action} does not fit ${parked.reason}: allowed are ${parked.allowed.join(', ')}`;
+    const only =
+      d.action === OperatorAction.skip && ALLOWED_ACTIONS[parked.reason].includes(d.action)
+        ? ' (skip is only for a compensation that cannot complete)'
+        : '';
+    return `${d.action} does not fit ${parked.reason}${only}: allowed are ${parked.allowed.join(', ')}`;
   }
   if (d.action === OperatorAction.markPaid && !TRANSFER_ID.test(String(d.transferId ?? ''))) {
     return 'markPaid needs transferId, the Stripe transfer id (tr_...) the operator found';

@@ -24,6 +24,12 @@ export interface SagaSettings {
   revertWaitMs: number;
   /** Start-to-close timeout of one activity attempt (one HTTP request plus margin). */
   activityTimeoutMs: number;
+  /**
+   * How long a step after the pivot, or a compensation, is retried through transient
+   * failures (5xx, timeouts) before the saga parks `STEP_UNAVAILABLE` and keeps trying on
+   * its own schedule. A permanent answer (a 4xx) parks `STEP_REJECTED` at once.
+   */
+  stepRetryWindowMs: number;
 }
 
 const HOUR = 60 * 60 * 1000;
@@ -38,6 +44,7 @@ export const DEFAULT_SAGA_SETTINGS: SagaSettings = {
   releaseRetryIntervalMs: 1_000,
   revertWaitMs: DAY,
   activityTimeoutMs: 30_000,
+  stepRetryWindowMs: HOUR,
 };
 
 /** Inclusive bounds of each setting. */
@@ -49,6 +56,7 @@ export const SAGA_SETTING_BOUNDS: Record<keyof SagaSettings, readonly [number, n
   releaseRetryIntervalMs: [100, 60_000],
   revertWaitMs: [1_000, 7 * DAY],
   activityTimeoutMs: [5_000, 5 * 60_000],
+  stepRetryWindowMs: [1_000, 7 * DAY],
 };
 
 /** Why `settings` is not a valid partial of {@link SagaSettings}, or undefined. */

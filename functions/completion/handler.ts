@@ -2,6 +2,7 @@
  * GET /orders/{orderId}/completion: the saga's state, so callers stop guessing with
  * sleeps: running (at which step, or waiting for an operator), completed (with its result
  * and any operator decisions), failed (with its type), cancelled (with what was undone).
+ * A runner reads the runner view of it (views.ts); services read everything.
  */
 import {
   type Client,
@@ -15,7 +16,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { isValidId } from '../../common/workflow-safe/ids';
 import { PROGRESS_QUERY, workflowIdFor } from '../../common/workflow-safe/names';
 import { SagaState } from '../../common/workflow-safe/operator';
-import type { SagaProgress } from '../../common/workflow-safe/saga-contract';
+import type { CompleteOrderResult, SagaProgress } from '../../common/workflow-safe/saga-contract';
 import {
   RUNNER_ID_ATTRIBUTE,
   SAGA_STATE_ATTRIBUTE,
@@ -26,6 +27,7 @@ import { apiChain } from '../http/chain';
 import { ApiError, ApiErrorCode } from '../http/errors';
 import { json } from '../http/response';
 import { withTemporal } from '../temporal/client';
+import { type CompletionReply, completionFor } from './views';
 
 const notFound = () =>
   new ApiError(404, ApiErrorCode.NotFound, 'no completion saga exists for this order');
@@ -84,7 +86,7 @@ async function completion(event: APIGatewayProxyEventV2) {
   const orderId = event.pathParameters?.orderId?.toLowerCase();
   if (!isValidId('orderId', orderId))
     throw new ApiError(400, ApiErrorCode.InvalidRequest, 'orderId must be a UUID');
-  const body = await withTemporal(async (client) => {
+  const body = await withTemporal(async (client): Promise<CompletionReply> => {
     const { handle, description } = await describeSaga(client, orderId, caller);
     const base = {
       order_id: orderId,
@@ -94,7 +96,9 @@ async function completion(event: APIGatewayProxyEventV2) {
     };
     const status = description.status.name;
     if (status === 'RUNNING') return { ...base, ...(await running(handle, description)) };
-    if (status === 'COMPLETED') return { ...base, result: await handle.result() };
+    if (status === 'COMPLETED') {
+      return { ...base, result: (await handle.result()) as CompleteOrderResult };
+    }
     if (status === 'FAILED') return { ...base, failure: await failureOf(handle.result()) };
     if (status === 'CANCELLED') {
       // What the saga undid before it stopped (compensationsRun); null if no worker answers.
@@ -103,7 +107,7 @@ async function completion(event: APIGatewayProxyEventV2) {
     }
     return base;
   });
-  return json(200, body);
+  return json(200, completionFor(caller, body));
 }
 
 export const handler = apiChain().handler(completion);

@@ -1,5 +1,7 @@
 import {
   FlowLogDestination,
+  GatewayVpcEndpointAwsService,
+  InterfaceVpcEndpointAwsService,
   type IVpc,
   type SubnetSelection,
   SubnetType,
@@ -8,6 +10,7 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { Network } from '../config';
+import { acknowledge } from '../nag-suppressions';
 
 export interface SagaNetworkProps {
   readonly network: Network;
@@ -54,10 +57,31 @@ export class SagaNetwork extends Construct {
         new LogGroup(this, 'FlowLogGroup', { retention: props.logRetention }),
       ),
     });
+    if (network.endpoints) addEndpoints(vpc);
     this.vpc = vpc;
     this.workerSubnets = {
       subnetType: withNat ? SubnetType.PRIVATE_WITH_EGRESS : SubnetType.PUBLIC,
     };
     this.assignPublicIp = !withNat;
+  }
+}
+
+/**
+ * What the worker's tasks reach inside AWS, without the NAT gateways: image pulls (ECR's
+ * api and dkr, and S3 where ECR keeps the layers), logs and the Temporal secret. One
+ * interface endpoint per AZ each (docs/performance.md, cost table).
+ */
+function addEndpoints(vpc: Vpc): void {
+  const subnets = { subnetType: SubnetType.PRIVATE_WITH_EGRESS };
+  vpc.addGatewayEndpoint('S3', { service: GatewayVpcEndpointAwsService.S3, subnets: [subnets] });
+  const services = {
+    EcrApi: InterfaceVpcEndpointAwsService.ECR,
+    EcrDocker: InterfaceVpcEndpointAwsService.ECR_DOCKER,
+    Logs: InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+    SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+  };
+  for (const [id, service] of Object.entries(services)) {
+    const endpoint = vpc.addInterfaceEndpoint(id, { service, subnets, privateDnsEnabled: true });
+    acknowledge(endpoint, 'endpointIngress');
   }
 }

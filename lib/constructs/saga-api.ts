@@ -1,5 +1,6 @@
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -12,7 +13,13 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_ROUTES, type ApiRoute, ROUTE_NAMES, type RouteName } from '../../functions/routes';
+import {
+  API_ROUTES,
+  type ApiRoute,
+  ROUTE_NAMES,
+  type RouteName,
+  routeKey,
+} from '../../functions/routes';
 import { API_SERVICE_NAME } from '../../functions/service-name';
 import type { DeploymentConfig } from '../config';
 import { acknowledge } from '../nag-suppressions';
@@ -106,7 +113,17 @@ export class SagaApi extends Construct {
         open ? new HttpNoneAuthorizer() : undefined,
       );
       for (const r of open ? added : []) acknowledge(r, 'openHealthRoute');
+      // CloudFormation refuses route settings for a route that does not exist yet.
+      if (name === 'health') for (const r of added) this.stage.node.addDependency(r);
     }
+    // The open health route has its own, smaller budget. RouteSettings is raw JSON to
+    // CloudFormation: its keys are written as the template spells them.
+    (this.stage.node.defaultChild as CfnStage).routeSettings = {
+      [routeKey(API_ROUTES.health)]: {
+        ThrottlingRateLimit: config.healthThrottle.rateLimit,
+        ThrottlingBurstLimit: config.healthThrottle.burstLimit,
+      },
+    };
     new CfnOutput(this, 'Url', { value: this.stage.url, description: 'Base URL of the API' });
     new CfnOutput(this, 'DeepHealthFunction', {
       value: this.functions.deepHealth.function.functionName,

@@ -41,7 +41,6 @@ export class WorkerService extends Construct {
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
     super(scope, id);
     const { config, temporal, network } = props;
-    const sizing = config.worker;
     this.cluster = new Cluster(this, 'Cluster', {
       vpc: network.vpc,
       containerInsightsV2: ContainerInsights.ENABLED,
@@ -61,7 +60,9 @@ export class WorkerService extends Construct {
     this.service = new FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: task,
-      desiredCount: sizing.minTasks,
+      // No desiredCount: set here, every deploy would put the count back to minTasks and
+      // cut a scaled-out service (six tasks under load) to two. Autoscaling owns the count
+      // (minCapacity is minTasks); a first create starts one task and scales up at once.
       vpcSubnets: network.workerSubnets,
       assignPublicIp: network.assignPublicIp,
       circuitBreaker: { enable: true, rollback: true },

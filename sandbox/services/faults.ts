@@ -18,6 +18,11 @@ export interface Fault {
   body?: unknown;
   /** Wait this long before answering. */
   delayMs?: number;
+  /**
+   * Hold the request until this settles, then go on (a test's gate for one request: the
+   * request is answered from the state at that moment, unless other fields say otherwise).
+   */
+  holdUntil?: PromiseLike<unknown>;
   /** Destroy the connection instead of answering. */
   drop?: boolean;
   /**

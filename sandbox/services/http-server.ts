@@ -86,6 +86,17 @@ async function applyFault(
     const aborted = await delay(fault.delayMs, false, { signal }).catch(() => true);
     if (aborted) return true;
   }
+  if (fault.holdUntil) {
+    const stopped = new Promise<boolean>((resolve) => {
+      if (signal.aborted) resolve(true);
+      signal.addEventListener('abort', () => resolve(true), { once: true });
+    });
+    const aborted = await Promise.race([
+      Promise.resolve(fault.holdUntil).then(() => false),
+      stopped,
+    ]);
+    if (aborted) return true;
+  }
   if (fault.drop) {
     res.socket?.destroy();
     return true;

@@ -123,9 +123,9 @@ export class SandboxState extends EventEmitter {
     return this.held.length;
   }
 
-  /** Settles every held command, in the order they were queued. */
-  settleHeld(): void {
-    for (const fn of this.held.splice(0)) fn();
+  /** Settles the first `count` held commands (every one by default), in queue order. */
+  settleHeld(count = Number.POSITIVE_INFINITY): void {
+    for (const fn of this.held.splice(0, count)) fn();
   }
 
   /** Drops every held command, as a queue that lost them would. */

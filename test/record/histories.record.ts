@@ -18,6 +18,7 @@ import {
   progressWhen,
   startHarness,
 } from '../support/harness';
+import { resetAround } from '../support/reset';
 
 const OUT = join(import.meta.dirname, '..', 'histories');
 const PARK_FAST = { ...FAST_SETTINGS, settlementWaitMs: 1_000 };
@@ -56,6 +57,8 @@ describe('record histories', () => {
     h.sandbox.state.holdQueue = false;
     return started;
   }
+
+  const OPERATOR = { operator: 'ops@example.com', reason: 'recording' };
 
   async function decide(handle: WorkflowHandle, decision: OperatorDecision) {
     await handle.executeUpdate(DECIDE_UPDATE, { args: [decision] });
@@ -104,6 +107,13 @@ describe('record histories', () => {
       reason: 'found it',
       transferId: 'tr_found1',
     });
+    // The saga watches the payment until the Payment Service records that payout.
+    await progressWhen(paid.handle, (p) => p.stepsDone.includes('markCompleted'));
+    Object.assign(state.payments.get(paid.seeded.paymentId) ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_found1',
+      runnerId: paid.seeded.runnerId,
+    });
     await record('operator-mark-paid', paid.handle);
     const refund = await parkedWithLostRelease();
     await decide(refund.handle, {
@@ -112,6 +122,60 @@ describe('record histories', () => {
       reason: 'customer refund',
     });
     await record('operator-refund', refund.handle);
+
+    // An operator recorded a payout while the release was still queued; it then FAILED.
+    state.holdQueue = true;
+    const unsettled = await h.seedAndStart({}, PARK_FAST);
+    await parkedProgress(unsettled.handle);
+    await decide(unsettled.handle, { ...OPERATOR, action: 'markPaid', transferId: 'tr_found2' });
+    await progressWhen(unsettled.handle, (p) => p.stepsDone.includes('markCompleted'));
+    state.failingSettlements.add(unsettled.seeded.paymentId);
+    state.holdQueue = false;
+    state.settleHeld();
+    await progressWhen(
+      unsettled.handle,
+      (p) => p.parked?.reason === 'PAYOUT_NOT_SETTLED' && p.parked.message.includes('FAILED'),
+    );
+    await decide(unsettled.handle, { ...OPERATOR, action: 'refund' });
+    await record('payout-not-settled-refunded', unsettled.handle);
+
+    // A refund over a payment SUCCEEDED to another runner parks again until it is REVERTED.
+    const other = state.seedOrder();
+    const otherPayment = state.payments.get(other.paymentId);
+    Object.assign(otherPayment ?? {}, {
+      status: 'SUCCEEDED',
+      transferId: 'tr_other',
+      runnerId: 'user_other',
+    });
+    const unexpected = await h.start({ ...other, settings: PARK_FAST });
+    await parkedProgress(unexpected);
+    await decide(unexpected, { ...OPERATOR, action: 'refund' });
+    await progressWhen(unexpected, (p) => p.parked?.message.includes('nothing reverted') === true);
+    Object.assign(otherPayment ?? {}, { status: 'REVERTED' });
+    await decide(unexpected, { ...OPERATOR, action: 'refund' });
+    await record('refund-over-unexpected-payment', unexpected);
+
+    // A refund whose revert is queued behind a release that pays first: parked after the
+    // revert window, resumed when the revert lands.
+    state.holdQueue = true;
+    const raced = await h.seedAndStart({}, { ...PARK_FAST, revertWaitMs: 1_000 });
+    await parkedProgress(raced.handle);
+    let openRevert = () => {};
+    const revertHeld = faults.inject({
+      route: 'revert',
+      key: raced.seeded.paymentId,
+      holdUntil: new Promise<void>((resolve) => {
+        openRevert = resolve;
+      }),
+    });
+    await decide(raced.handle, { ...OPERATOR, action: 'refund' });
+    await progressWhen(raced.handle, () => revertHeld.hits > 0);
+    state.settleHeld(); // the release pays the runner
+    openRevert(); // the revert is queued, and held
+    await progressWhen(raced.handle, (p) => p.parked?.reason === 'TRANSFER_RACED_REVERT');
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('revert-raced-by-release-refunded', raced.handle);
 
     const waiting = await h.seedAndStart(
       { connectAccountId: null },
@@ -144,5 +208,80 @@ describe('record histories', () => {
     state.settleHeld();
     await record('claimed-by-earlier-run-confirmed', second);
     expect(state.entries('release-request', again.orderId)).toHaveLength(1);
+
+    // A run reset to after its claim was granted is cancelled while waiting to re-send: its
+    // compensation finds the claim held by the run it was reset from, and confirms that
+    // run's release instead of reverting.
+    state.holdQueue = true;
+    const reset = state.seedOrder();
+    const resetSent = queued(reset.orderId);
+    const original = await h.start({
+      ...reset,
+      settings: { ...FAST_SETTINGS, releaseRetryIntervalMs: 60_000 },
+    });
+    await resetSent;
+    await progressWhen(original, (p) => p.waitingFor === 'payment settlement');
+    const outage = faults.inject({
+      route: 'getOrderDetails',
+      key: reset.orderId,
+      status: 503,
+      times: Number.POSITIVE_INFINITY,
+    });
+    const resetRun = await resetAround(h.client, original, 'claimRelease', 'after');
+    await progressWhen(resetRun, (p) => p.waitingFor?.startsWith('payment service') === true);
+    await resetRun.cancel();
+    await progressWhen(resetRun, (p) => p.waitingFor === 'payment settlement');
+    outage.remove();
+    state.holdQueue = false;
+    state.settleHeld();
+    await record('compensation-confirms-earlier-release', resetRun);
+    expect(state.entries('revert-request', reset.orderId)).toHaveLength(0);
+    expect(state.entries('transfer', reset.orderId)).toHaveLength(1);
+
+    // STEP_REJECTED after the pivot: COMPLETED refused (400), retried by an operator.
+    const rejected = state.seedOrder();
+    let refusal: { remove(): void } | undefined;
+    const rejectedSent = queued(rejected.orderId).then(() => {
+      refusal = faults.inject({
+        route: 'updateOrderStatus',
+        status: 400,
+        key: rejected.orderId,
+        times: Number.POSITIVE_INFINITY,
+      });
+    });
+    const rejectedRun = await h.start({ ...rejected, settings: FAST_SETTINGS });
+    await rejectedSent;
+    await parkedProgress(rejectedRun);
+    refusal?.remove();
+    await decide(rejectedRun, { action: 'retry', operator: 'ops@example.com', reason: 'fixed' });
+    await record('step-rejected-then-retried', rejectedRun);
+
+    // STEP_UNAVAILABLE in a compensation: the restore fails past the window, then recovers.
+    const compensating = { ...noAccount, connectAccountWaitMs: 2_000, stepRetryWindowMs: 1_000 };
+    const down = await h.seedAndStart({ connectAccountId: null }, compensating);
+    await progressWhen(down.handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
+    const restoreOutage = faults.inject({
+      route: 'updateOrderStatus',
+      status: 503,
+      key: down.seeded.orderId,
+      times: Number.POSITIVE_INFINITY,
+    });
+    await parkedProgress(down.handle);
+    restoreOutage.remove();
+    await record('step-unavailable-compensation-resumed', down.handle);
+
+    // STEP_REJECTED in a compensation: the restore refused, done by hand (skip).
+    const byHand = await h.seedAndStart({ connectAccountId: null }, compensating);
+    await progressWhen(byHand.handle, (p) => p.waitingFor === 'runner Stripe Connect onboarding');
+    const refused = faults.inject({
+      route: 'updateOrderStatus',
+      status: 400,
+      key: byHand.seeded.orderId,
+      times: Number.POSITIVE_INFINITY,
+    });
+    await parkedProgress(byHand.handle);
+    refused.remove();
+    await decide(byHand.handle, { action: 'skip', operator: 'ops@example.com', reason: 'by hand' });
+    await record('compensation-skipped-by-operator', byHand.handle);
   });
 });

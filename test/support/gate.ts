@@ -17,8 +17,15 @@ export interface Gate {
   close(): Promise<void>;
 }
 
-/** Proxies to `target`; requests whose path matches `hold` wait until `open()`. */
-export async function startGate(target: string, hold: RegExp): Promise<Gate> {
+/**
+ * Proxies to `target`; requests whose path matches `hold` (a RegExp, or a test of the path
+ * that may change its answer as the test goes on) wait until `open()`.
+ */
+export async function startGate(
+  target: string,
+  hold: RegExp | ((path: string) => boolean),
+): Promise<Gate> {
+  const holds = typeof hold === 'function' ? hold : (path: string) => hold.test(path);
   let opened = false;
   const waiting: Array<() => void> = [];
   let arrived: () => void = () => {};
@@ -40,7 +47,7 @@ export async function startGate(target: string, hold: RegExp): Promise<Gate> {
         response.writeHead(upstream.statusCode ?? 502, upstream.headers);
         upstream.pipe(response);
       });
-    if (opened || !hold.test(incoming.url ?? '')) return pass();
+    if (opened || !holds(incoming.url ?? '')) return pass();
     waiting.push(pass);
     arrived();
   });

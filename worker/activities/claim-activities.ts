@@ -19,6 +19,11 @@ export interface ReleaseClaim {
   runId: string;
 }
 
+/** A claim as its holder recorded it, and whether that holder is the run that asked. */
+export interface HeldClaim extends ReleaseClaim {
+  mine: boolean;
+}
+
 export interface ClaimResult {
   /** True when this saga run holds the claim and may send the release. */
   granted: boolean;
@@ -62,9 +67,14 @@ export function createClaimActivities() {
       if (!holder) throw new Error(`release claim ${claimId} vanished while being read`);
       return { granted: isMine(holder), holder };
     },
-    /** Who holds the payment's claim, or null when no run ever claimed it. */
-    async releaseClaimHolder(paymentId: string): Promise<ReleaseClaim | null> {
-      return claimHolder(paymentId);
+    /**
+     * Who holds the payment's claim, and whether it is the run asking (decided here, so
+     * the answer is in the history: replay and a run reset past this point see the same
+     * one); null when no run ever claimed it.
+     */
+    async releaseClaimHolder(paymentId: string): Promise<HeldClaim | null> {
+      const holder = await claimHolder(paymentId);
+      return holder && { ...holder, mine: isMine(holder) };
     },
   };
 }

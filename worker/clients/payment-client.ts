@@ -44,13 +44,26 @@ function isKafkaUnavailable(reply: JsonReply): boolean {
 }
 
 /**
+ * The contract's validation error, `400 {"success": false, "error": "BAD_REQUEST"}`: the
+ * request was refused before anything was queued. The only refusal that proves it.
+ */
+function isValidationError(reply: JsonReply): boolean {
+  const body = reply.body as { success?: unknown; error?: unknown } | undefined;
+  return reply.status === 400 && body?.success === false && body.error === 'BAD_REQUEST';
+}
+
+/**
  * Sorts a failed release into the three cases the saga treats differently:
- * - `ReleaseRejected`: a 4xx, the service refused it for good;
+ * - `ReleaseRejected`: the contract's 400 validation error, refused before anything was
+ *   queued: the money may go back;
  * - `ReleaseNotQueued`: provably not queued, worth re-sending: the service's own 503
  *   KAFKA_ERROR, a 429 (throttled before it was handled), or a refused connection;
- * - `ReleaseOutcomeUnknown`: anything else. A 500 KAFKA_PUBLISH_ERROR can come after the
- *   broker stored the message; a timeout, a reset or a gateway's 5xx say nothing. It may
- *   have been queued, so it must never be sent again.
+ * - `ReleaseOutcomeUnknown`: anything else. Any other 4xx (404, 409 ALREADY_RELEASED, 422,
+ *   a 400 without the validation body) may come from a service, or a proxy in front of it,
+ *   that processed the release first: it proves nothing about the queue. A 500
+ *   KAFKA_PUBLISH_ERROR can come after the broker stored the message; a timeout, a reset
+ *   or a gateway's 5xx say nothing. It may have been queued, so it must never be sent again
+ *   and the saga confirms it through the payment's status.
  */
 function releaseOutcome(service: string, result: JsonReply | TransportError) {
   if (result instanceof TransportError) {
@@ -62,9 +75,7 @@ function releaseOutcome(service: string, result: JsonReply | TransportError) {
   if (result.status === 429 || isKafkaUnavailable(result)) {
     return failure(FailureType.ReleaseNotQueued, message, details);
   }
-  if (result.status >= 400 && result.status < 500) {
-    return failure(FailureType.ReleaseRejected, message, details);
-  }
+  if (isValidationError(result)) return failure(FailureType.ReleaseRejected, message, details);
   return failure(FailureType.ReleaseOutcomeUnknown, message, details);
 }
 

@@ -69,8 +69,10 @@ export async function beforePivot(
 ): Promise<PivotFacts | PaymentSnapshot> {
   const { acts, orderId, runnerId } = run;
   undo.previousStatus = order.orderStatus;
+  // A cancel while this write is in flight waits for it to end (writeBeforePivot), so the
+  // restore reads what the write left, never a status the write then overwrites.
   const delivered = await run.step('markDelivered', () =>
-    acts.retryBriefly.transitionOrder({
+    acts.writeBeforePivot.transitionOrder({
       orderId,
       runnerId,
       from: COMPLETABLE,
@@ -90,15 +92,21 @@ export async function beforePivot(
       status: payment.status,
     });
   }
-  if (payment.status === PaymentStatus.AUTHORIZED) undo.paymentId = payment.paymentId;
+  // From here on a compensation may revert this payment. What confirming an earlier run's
+  // release needs is recorded with it: a failure or cancel of the next read must not leave
+  // the compensation without it (an earlier run's release may still be queued).
+  if (payment.status === PaymentStatus.AUTHORIZED) {
+    undo.toReturn = { order: delivered.order, payment, connectAccountId };
+  }
   // Immediately before the release: the order may have been cancelled or reassigned
   // while the saga waited (ADR 0013 states the window that remains).
   const latest = await run.step('checkBeforeRelease', () => acts.retryBriefly.readOrder(orderId));
-  undo.facts = { order: latest, payment, connectAccountId };
+  const facts: PivotFacts = { order: latest, payment, connectAccountId };
+  if (undo.toReturn) undo.toReturn = facts;
   if (!isOrderStillOurs(latest, runnerId)) {
     undo.previousStatus = null;
-    if (latest.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
+    if (latest.orderStatus !== OrderStatus.CANCELLED) undo.toReturn = null;
     throw orderChangedFailure(latest);
   }
-  return undo.facts;
+  return facts;
 }

@@ -14,9 +14,11 @@ import type { PivotFacts, SagaRun } from './run';
 /** What the compensations must undo; filled in as the steps succeed. */
 export interface Undo {
   previousStatus: OrderStatus | null;
-  paymentId: string | null;
-  /** What the pivot would have used: needed to confirm an earlier run's release. */
-  facts: PivotFacts | null;
+  /**
+   * The AUTHORIZED payment to return, with what confirming an earlier run's release of it
+   * needs: recorded together, so no compensation that may revert lacks them.
+   */
+  toReturn: PivotFacts | null;
   /** An operator decided to refund: revert whatever the payment shows. */
   refundByOperator?: boolean;
 }
@@ -26,16 +28,23 @@ export interface Undo {
  * claim and have queued a release that has not settled. Reverting then could pay the
  * runner and refund the customer both, so the saga confirms that release instead, and
  * parks if it cannot know. Returns a payment when the runner was paid.
+ *
+ * The claim is asked every time: a reset run replays "claim granted" although the claim
+ * names the run it was reset from, so this run's own view of the claim proves nothing.
+ * A claim held by this very run is no reason to wait: this run compensates only after
+ * its own requests were shown not queued.
  */
 async function earlierRunsRelease(run: SagaRun, undo: Undo) {
-  if (!undo.paymentId || !undo.facts || run.claimedPaymentId) return undefined;
-  const holder = await run.acts.afterPivot.releaseClaimHolder(undo.paymentId);
-  if (!holder) return undefined;
-  const outcome = await confirmRelease(
-    run,
-    undo.facts,
-    `claimed by an earlier run (${holder.runId})`,
+  const facts = undo.toReturn;
+  if (!facts) return undefined;
+  const paymentId = facts.payment.paymentId;
+  const holder = await run.untilDone(
+    'read of the payment release claim',
+    () => run.acts.afterPivot.releaseClaimHolder(paymentId),
+    { paymentId },
   );
+  if (!holder || holder.mine) return undefined;
+  const outcome = await confirmRelease(run, facts, `claimed by an earlier run (${holder.runId})`);
   if (outcome.kind === 'paid') return outcome;
   if (outcome.kind === 'refund') undo.refundByOperator = true;
   return undefined;
@@ -52,10 +61,10 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
     let moneyReturned = false;
     const earlier = await earlierRunsRelease(run, undo);
     if (earlier) return earlier;
-    if (undo.paymentId) {
+    if (undo.toReturn) {
       const back = await returnMoney(
         run,
-        undo.paymentId,
+        undo.toReturn.payment.paymentId,
         `complete-order saga for ${run.orderId}: ${cause}`,
         undo.refundByOperator === true,
       );
@@ -64,13 +73,18 @@ async function compensate(run: SagaRun, undo: Undo, cause: string) {
       moneyReturned = true;
     }
     if (undo.previousStatus) {
-      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus);
+      await restoreOrder(run, moneyReturned ? OrderStatus.CANCELLED : undo.previousStatus, cause);
     }
     return undefined;
   });
 }
 
-/** Compensates, then ends with `cause` (or completes, if the runner was paid after all). */
+/**
+ * Compensates, then ends with `cause` (or completes, if the runner was paid after all).
+ * The failure reported is always the original cause: a compensation that cannot complete
+ * parks for an operator (`compensationUntilDone`), and what failed, with the decision that
+ * ended its park, is attached as `compensationFailures` (issue 17, item 8).
+ */
 export async function failAfterCompensating(
   run: SagaRun,
   undo: Undo,
@@ -78,7 +92,7 @@ export async function failAfterCompensating(
 ): Promise<CompleteOrderResult> {
   const type = isCancellation(cause) ? 'Cancelled' : failureTypeOf(cause);
   const paid = await compensate(run, undo, type);
-  if (paid) return CancellationScope.nonCancellable(() => finish(run, paid.payment));
+  if (paid) return CancellationScope.nonCancellable(() => finish(run, paid.payment, paid.decision));
   if (isCancellation(cause)) {
     run.end('CANCELLED', null);
     throw cause instanceof CancelledFailure ? cause : new CancelledFailure('saga cancelled');
@@ -87,5 +101,6 @@ export async function failAfterCompensating(
   const message = `${rootMessage(cause)} (compensated: ${run.progress.compensationsRun.join(', ') || 'nothing to undo'})`;
   throw sagaFailureOf(type, message, {
     compensationsRun: run.progress.compensationsRun,
+    compensationFailures: run.compensationFailures,
   });
 }

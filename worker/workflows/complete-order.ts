@@ -35,7 +35,7 @@ import { type PivotFacts, SagaRun } from './run';
 
 /** The business process: guard, the steps before the pivot, the pivot, the steps after. */
 async function completeOrder(run: SagaRun): Promise<CompleteOrderResult> {
-  const undo: Undo = { previousStatus: null, paymentId: null, facts: null };
+  const undo: Undo = { previousStatus: null, toReturn: null };
   let facts: PivotFacts | PaymentSnapshot;
   try {
     const order = await run.step('readOrder', () => run.acts.retryBriefly.readOrder(run.orderId));
@@ -67,11 +67,11 @@ async function afterPivot(
 ): Promise<CompleteOrderResult> {
   switch (outcome.kind) {
     case 'paid':
-      return finish(run, outcome.payment);
+      return finish(run, outcome.payment, outcome.decision);
     case 'refund':
       return refund(run, outcome.paymentId);
     case 'orderChanged': {
-      if (outcome.order.orderStatus !== OrderStatus.CANCELLED) undo.paymentId = null;
+      if (outcome.order.orderStatus !== OrderStatus.CANCELLED) undo.toReturn = null;
       undo.previousStatus = null;
       return failAfterCompensating(run, undo, orderChangedFailure(outcome.order));
     }
@@ -89,13 +89,18 @@ async function afterPivot(
 /**
  * Closes this run's release claim once the payment left AUTHORIZED: no queued release can
  * pay any more, and a later run reads the settled status. While it stays AUTHORIZED the
- * claim stays open (a release may still be queued), whatever happens to this run.
+ * claim stays open (a release may still be queued), whatever happens to this run. It runs
+ * as the run ends, so it never throws: a payment it cannot read leaves the claim open,
+ * which is always safe (a later run only confirms).
  */
 async function releaseClaimIfSettled(run: SagaRun): Promise<void> {
   const paymentId = run.claimedPaymentId;
   if (!paymentId) return;
-  const payment = await run.acts.afterPivot.getPayment(run.orderId);
-  if (payment.status === PaymentStatus.AUTHORIZED) return;
+  const payment = await run.acts.afterPivot.getPayment(run.orderId).catch((error: unknown) => {
+    log.warn('release claim left open: payment unread', { paymentId, error: String(error) });
+    return undefined;
+  });
+  if (!payment || payment.status === PaymentStatus.AUTHORIZED) return;
   await getExternalWorkflowHandle(releaseClaimIdFor(paymentId))
     .signal(claimSettledSignal)
     .catch((error: unknown) => log.warn('release claim not closed', { error: String(error) }));

@@ -1,12 +1,15 @@
 import { PaymentStatus } from '../../common/workflow-safe/contracts';
-import type { OperatorDecision } from '../../common/workflow-safe/operator';
+import { type OperatorDecision, ParkReason } from '../../common/workflow-safe/operator';
 import { isOrderStillOurs } from './release';
 import type { SagaRun } from './run';
 
 /** Refuses a decision that no longer fits what the services show now. */
 export function decisionCheck(run: () => SagaRun) {
   return async (decision: OperatorDecision): Promise<string | undefined> => {
-    const { acts, orderId, runnerId } = run();
+    // A failed step is tried again (or was done by hand): it moves no money by itself, and
+    // the payment may be the very thing that is unreachable.
+    if (decision.action === 'retry' || decision.action === 'skip') return undefined;
+    const { acts, orderId, runnerId, progress } = run();
     const payment = await acts.retryBriefly.getPayment(orderId);
     const shows = `the payment is ${payment.status} with transfer ${payment.transferId ?? 'none'}`;
     if (decision.action === 'resend') {
@@ -19,7 +22,11 @@ export function decisionCheck(run: () => SagaRun) {
       }
     }
     if (decision.action === 'markPaid') {
-      if (payment.status === PaymentStatus.REVERTED || payment.status === PaymentStatus.FAILED) {
+      // PAYOUT_NOT_SETTLED parks because the payment turned FAILED or REVERTED after an
+      // operator recorded a payout: there, markPaid says the runner has the money anyway.
+      const settledOtherwise =
+        payment.status === PaymentStatus.REVERTED || payment.status === PaymentStatus.FAILED;
+      if (settledOtherwise && progress.parked?.reason !== ParkReason.PayoutNotSettled) {
         return `markPaid refused: ${shows}`;
       }
       if (payment.transferId && payment.transferId !== decision.transferId) {

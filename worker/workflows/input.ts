@@ -28,6 +28,7 @@ const FROZEN_FALLBACK: SagaSettings = {
   releaseRetryIntervalMs: 1_000,
   revertWaitMs: 86_400_000,
   activityTimeoutMs: 30_000,
+  stepRetryWindowMs: 3_600_000,
 };
 
 function invalid(message: string): never {

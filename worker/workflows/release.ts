@@ -47,9 +47,13 @@ export function isOrderStillOurs(order: OrderSnapshot, runnerId: string): boolea
 
 /** Re-reads order and payment; undefined when both still allow a release. */
 async function changedSinceCheck(run: SagaRun): Promise<PivotOutcome | 'settled' | undefined> {
-  const order = await run.acts.afterPivot.readOrder(run.orderId);
+  const order = await run.untilDone('re-read of the order before a re-send', () =>
+    run.acts.afterPivot.readOrder(run.orderId),
+  );
   if (!isOrderStillOurs(order, run.runnerId)) return { kind: 'orderChanged', order };
-  const payment = await run.acts.afterPivot.getPayment(run.orderId);
+  const payment = await run.untilDone('re-read of the payment before a re-send', () =>
+    run.acts.afterPivot.getPayment(run.orderId),
+  );
   return payment.status === PaymentStatus.AUTHORIZED ? undefined : 'settled';
 }
 
@@ -83,8 +87,9 @@ function releaseRequest(run: SagaRun, facts: PivotFacts) {
 /**
  * Sends the release; re-sends only after an answer that proves it was not queued (503
  * KAFKA_ERROR, 429, connection refused), with backoff ({@link resendBackoff}) for
- * `releaseRetryWindowMs`. A 4xx ends it: not queued, never will be. Anything else (500, timeout, reset, a gateway's 5xx) may have been queued:
- * never sent again.
+ * `releaseRetryWindowMs`. The contract's 400 validation error ends it: not queued, never
+ * will be. Anything else (any other 4xx, 500, timeout, reset, a gateway's 5xx) may have
+ * been queued: never sent again, confirmed through the payment's status.
  */
 async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendResult> {
   const started = Date.now();
@@ -98,7 +103,10 @@ async function sendUntilQueued(run: SagaRun, facts: PivotFacts): Promise<SendRes
       // Both checked inside the activity before anything was sent.
       if (type === FailureType.ReleaseNotClaimed) return 'notClaimed';
       if (type === FailureType.OrderChanged) {
-        return { kind: 'orderChanged', order: await run.acts.afterPivot.readOrder(run.orderId) };
+        const order = await run.untilDone('read of the changed order', () =>
+          run.acts.afterPivot.readOrder(run.orderId),
+        );
+        return { kind: 'orderChanged', order };
       }
       if (type === FailureType.ReleaseRejected)
         return { kind: 'notPaid', failure: asFailure(error) };
@@ -192,9 +200,10 @@ export async function confirmRelease(
       paymentId: facts.payment.paymentId,
       // A release that settles late resolves the park by itself.
       recheckEveryMs: Math.min(run.settings.settlementWaitMs, 60 * MINUTE),
+      // A failed read is "not yet", like a payment still AUTHORIZED: never the saga's end.
       recheck: async () => {
-        const payment = await run.acts.afterPivot.getPayment(run.orderId);
-        return classify(run, payment);
+        const payment = await run.acts.afterPivot.getPayment(run.orderId).catch(() => undefined);
+        return payment && classify(run, payment);
       },
     });
     if ('resolved' in parked) return parked.resolved;
@@ -216,7 +225,11 @@ function paidByOperator(facts: PivotFacts, decision: DecisionRecord): PivotOutco
   return { kind: 'paid', payment, decision };
 }
 
-/** The operator verified no transfer exists: one more request, whatever the claim says. */
+/**
+ * The operator verified no transfer exists: one more request, whatever the claim says. The
+ * activity re-reads the payment right before it sends, and sends only while it is still
+ * AUTHORIZED without a transfer; otherwise nothing is sent and the saga confirms again.
+ */
 async function resendByOperator(run: SagaRun, facts: PivotFacts): Promise<string> {
   try {
     await run.acts.release.sendRelease({ ...releaseRequest(run, facts), operatorResend: true });
@@ -234,8 +247,12 @@ export async function releaseFunds(run: SagaRun, facts: PivotFacts): Promise<Piv
   if (facts.payment.status !== PaymentStatus.AUTHORIZED) {
     return confirmRelease(run, facts, `not sent: the payment was already ${facts.payment.status}`);
   }
-  // Retried until it answers: failing here would leave a claim that may be this run's.
-  const claim = await run.acts.afterPivot.claimRelease(facts.payment.paymentId);
+  // Until it answers: failing here would leave a claim that may be this run's.
+  const claim = await run.untilDone(
+    'claim of the payment release',
+    () => run.acts.afterPivot.claimRelease(facts.payment.paymentId),
+    { paymentId: facts.payment.paymentId },
+  );
   if (!claim.granted) {
     return confirmRelease(run, facts, `claimed by an earlier run (${claim.holder.runId})`);
   }
