@@ -31,7 +31,8 @@ export class World implements FactSource {
   ) {}
 
   static async start(seed: number): Promise<World> {
-    const server = await startDevServer({ ignoreExisting: true });
+    // `error`: the server's "Slow gRPC call" warnings would bury the explorer's own lines.
+    const server = await startDevServer({ ignoreExisting: true, logLevel: 'error' });
     // Probabilistic faults (none by default here) draw from the seed, never Math.random.
     const sandbox = await startSandbox({}, rng(seed).next);
     const connection = await Connection.connect({ address: server.address });

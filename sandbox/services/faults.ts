@@ -59,8 +59,12 @@ interface Script {
   used: number;
 }
 
-/** Sees every request a sandbox service receives, before any fault applies. */
-export type RequestObserver = (route: Route, keys: ReadonlySet<string>) => void;
+/**
+ * Sees every request a sandbox service receives, before any fault applies. It may return a
+ * function, called when the request is processed (its effect happens, just before its
+ * ledger entries): a request held or delayed lands long after it arrived, or never.
+ */
+export type RequestObserver = (route: Route, keys: ReadonlySet<string>) => (() => void) | undefined;
 
 /**
  * Faults by rule ({@link inject}: first match wins, optionally with a probability drawn
@@ -117,9 +121,19 @@ export class FaultTable {
     this.scripts.clear();
   }
 
+  /**
+   * A request arrived: tells the observers, and returns the function to call when it is
+   * processed (if it is).
+   */
+  arrived(route: Route, keys: ReadonlySet<string> = new Set()): () => void {
+    const onProcessed = [...this.observers].flatMap((observer) => observer(route, keys) ?? []);
+    return () => {
+      for (const processed of onProcessed) processed();
+    };
+  }
+
   /** Takes the first active fault for `route` (and one of `keys`), counting it as used. */
   take(route: Route, keys: ReadonlySet<string> = new Set()): Fault | undefined {
-    for (const observer of this.observers) observer(route, keys);
     const fault = this.faults.find(
       (f) =>
         f.route === route &&
