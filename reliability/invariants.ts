@@ -147,9 +147,23 @@ function describeState(f: OrderFacts): string {
 }
 
 /**
+ * The saga still watches a payout an operator recorded: waiting for the payment to settle,
+ * or parked PAYOUT_NOT_SETTLED (alarmed) because it did not settle as a payout.
+ */
+function watchingPayout(f: OrderFacts): boolean {
+  const progress = f.saga?.status === 'RUNNING' ? f.saga.progress : undefined;
+  if (!progress) return false;
+  if (progress.status === 'NEEDS_OPERATOR') return progress.parked?.reason === 'PAYOUT_NOT_SETTLED';
+  return progress.waitingFor !== null;
+}
+
+/**
  * An order COMPLETED: its payment SUCCEEDED with a transfer to the order's runner (or to
  * the saga's runner, on an operator's markPaid), or an operator recorded a payout and the
- * saga still watches the payment.
+ * saga still watches the payment. A markPaid is the operator's attestation of the payout:
+ * a payment settled SUCCEEDED without a transfer id (what PAYMENT_STATE_UNEXPECTED parks
+ * for) is the payout the operator found. A payment FAILED, REVERTED, AUTHORIZED or
+ * SUCCEEDED to another runner stays a violation unless the saga still watches it.
  */
 function completedViolations(f: OrderFacts): string[] {
   if (f.order?.status !== 'COMPLETED' || changedBySupportAfterEnd(f)) return [];
@@ -159,7 +173,11 @@ function completedViolations(f: OrderFacts): string[] {
   if (paidTo && (paidTo === f.order.runnerId || (markPaid && paidTo === f.saga?.runnerId))) {
     return [];
   }
-  if (markPaid && f.saga?.status === 'RUNNING') return [];
+  const attested =
+    p?.status === 'SUCCEEDED' &&
+    !p.transferId &&
+    (p.runnerId === null || p.runnerId === f.saga?.runnerId);
+  if (markPaid && (attested || watchingPayout(f))) return [];
   return [`${COMPLETED_UNPAID} ${describeState(f)}, paid to ${f.payment?.runnerId ?? 'nobody'}`];
 }
 
