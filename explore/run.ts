@@ -9,6 +9,7 @@
  *   --lanes N                   scenarios side by side, one worker each (default 6)
  *   --index N                   only scenario N of each seed (to shrink one found earlier)
  *   --replay <file.json>        play one saved scenario (and nothing else)
+ *   --timeline                  with --replay: print the order's requests and ledger too
  *   --shrink-max N              shrink at most N failures (default 3; 0: none)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -99,6 +100,7 @@ async function save(failure: Failure, shrunk: Scenario, confirmed: boolean | nul
     confirmed,
     scenario: shrunk,
     log: failure.played.log,
+    timeline: failure.played.timeline,
   };
   await writeFile(file, `${JSON.stringify(body, null, 2)}\n`);
   return file;
@@ -111,6 +113,8 @@ async function replay(pool: Pool, world: World, file: string): Promise<number> {
   for (const line of played.log) console.log(`  ${line}`);
   for (const v of played.violations) console.log(`  violation: ${v}`);
   for (const v of played.contractLimit) console.log(`  contract-limit: ${v}`);
+  for (const v of played.operatorError) console.log(`  operator-error: ${v}`);
+  if (process.argv.includes('--timeline')) for (const t of played.timeline) console.log(`  | ${t}`);
   const failed = played.violations.length > 0 ? 1 : 0;
   console.log(`replayed ${file} in ${played.seconds}s: outcome ${played.outcome}`);
   console.log(`${1 - failed} passed, ${failed} failed`);
@@ -129,6 +133,7 @@ async function explore(pool: Pool, world: World, options: Options, lanes: number
   const failures: Failure[] = [];
   let done = 0;
   let contractLimit = 0;
+  let operatorError = 0;
   const outcomes = new Map<string, number>();
   await Promise.all(
     jobs.map((job) =>
@@ -136,6 +141,10 @@ async function explore(pool: Pool, world: World, options: Options, lanes: number
         const played = await play(world, lane, job.scenario);
         done += 1;
         contractLimit += played.contractLimit.length > 0 ? 1 : 0;
+        operatorError += played.operatorError.length > 0 ? 1 : 0;
+        for (const v of [...played.contractLimit, ...played.operatorError]) {
+          console.log(`apart: seed ${job.seed} scenario ${job.index}: ${v}`);
+        }
         outcomes.set(played.outcome, (outcomes.get(played.outcome) ?? 0) + 1);
         if (played.violations.length > 0) {
           failures.push({ ...job, played });
@@ -153,7 +162,7 @@ async function explore(pool: Pool, world: World, options: Options, lanes: number
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(
     `\nscenarios: ${jobs.length} in ${seconds}s on ${lanes} lanes (seeds ${options.seeds.join(',')}; ` +
-      `outcomes ${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}; ${contractLimit} contract-limit)`,
+      `outcomes ${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}; ${contractLimit} contract-limit, ${operatorError} operator-error)`,
   );
   return { jobs, failures };
 }
