@@ -545,6 +545,43 @@ class Play {
     if (wait > 0) await delay(wait);
   }
 
+  /**
+   * The facts to judge, gathered while the saga stands still: ended, or parked with the
+   * same park before and after the gathering and no ledger entry meanwhile. After a drain
+   * (`drainedAt`), a park older than it stands only once the saga's re-checks had time to
+   * see the settlement (`recheckMs`); one that leaves its park is waited for again. Past
+   * `deadline`, whatever it shows is judged: RUNNING then is a violation.
+   */
+  async settledFacts(deadline: number, drainedAt?: number): Promise<OrderFacts> {
+    const s = resolveSagaSettings(this.scenario.settings);
+    // The longest re-check interval of a park, and one read (a timed-out attempt) after it.
+    const recheckMs =
+      Math.max(s.settlementWaitMs, s.revertWaitMs, s.stepRetryWindowMs) + LATE_MS + 500;
+    const still = (v: View | undefined) => {
+      if (v?.closed) return v.status;
+      const since = v?.progress?.status === 'NEEDS_OPERATOR' && v.progress.parked?.since;
+      if (!since) return false;
+      const seen = drainedAt === undefined || Date.parse(since) > drainedAt;
+      return seen || Date.now() > drainedAt + recheckMs ? since : false;
+    };
+    const ledger = () => this.state.ledger.filter((e) => e.orderId === this.orderId).length;
+    for (;;) {
+      await this.untilSettled(Math.max(0, deadline - Date.now()));
+      await this.untilRequestsLanded();
+      const before = await this.view();
+      if (!still(before) && Date.now() < deadline) {
+        await delay(250);
+        continue;
+      }
+      const entries = ledger();
+      const facts = await gatherFacts(this.world, this.orderId);
+      const after = await this.view();
+      const stands = still(before) && still(before) === still(after) && entries === ledger();
+      if (stands || Date.now() >= deadline) return facts;
+      await delay(200);
+    }
+  }
+
   /** Until the saga ended or parked; false when it still runs after `boundMs`. */
   async untilSettled(boundMs: number): Promise<boolean> {
     const deadline = Date.now() + boundMs;
@@ -727,16 +764,17 @@ export async function play(world: World, lane: Lane, scenario: Scenario): Promis
       }),
     );
     const boundMs = settleBoundMs(scenario);
-    const settled = await p.untilSettled(boundMs);
+    let deadline = Date.now() + boundMs;
+    await p.untilSettled(boundMs);
     // Whatever is still held settles now (a lost command stays lost): late consequences.
     const drained = world.sandbox.state.settlePayment(seeded.paymentId);
+    let drainedAt: number | undefined;
     if (drained > 0) {
       p.note(`drained ${drained} held command(s)`);
-      await delay(300);
-      if (settled) await p.untilSettled(boundMs);
+      drainedAt = Date.now();
+      deadline = drainedAt + boundMs;
     }
-    await p.untilRequestsLanded();
-    const facts = await gatherFacts(world, seeded.orderId);
+    const facts = await p.settledFacts(deadline, drainedAt);
     const v = verdict(facts);
     const contractLimit: string[] = [];
     const operatorError: string[] = [];
