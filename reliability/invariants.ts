@@ -148,13 +148,24 @@ function describeState(f: OrderFacts): string {
 
 /**
  * The saga still watches a payout an operator recorded: waiting for the payment to settle,
- * or parked PAYOUT_NOT_SETTLED (alarmed) because it did not settle as a payout.
+ * or parked (alarmed) on that watch: PAYOUT_NOT_SETTLED, a read of the payment that keeps
+ * failing, or any park on the way of a refund an operator decided after the markPaid (the
+ * money going back, then the order's cancel: the COMPLETED order is what it undoes).
  */
 function watchingPayout(f: OrderFacts): boolean {
   const progress = f.saga?.status === 'RUNNING' ? f.saga.progress : undefined;
   if (!progress) return false;
-  if (progress.status === 'NEEDS_OPERATOR') return progress.parked?.reason === 'PAYOUT_NOT_SETTLED';
-  return progress.waitingFor !== null;
+  const parked = progress.status === 'NEEDS_OPERATOR' ? progress.parked : undefined;
+  if (!parked) return progress.waitingFor !== null;
+  // Decisions are listed as the saga accepted them.
+  const markPaid = f.decisions.findIndex((d) => d.action === 'markPaid');
+  const refundAfter =
+    markPaid >= 0 && f.decisions.slice(markPaid + 1).some((d) => d.action === 'refund');
+  return (
+    parked.reason === 'PAYOUT_NOT_SETTLED' ||
+    parked.message.includes('read of the payment marked paid') ||
+    refundAfter
+  );
 }
 
 /**
