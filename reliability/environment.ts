@@ -43,9 +43,12 @@ const SAGA_ENV = Object.fromEntries(
   ]),
 );
 
-/** A change support made to an order behind the saga's back, at ledger position `seq`. */
+/**
+ * A change support made to an order behind the saga's back, at ledger position `seq`:
+ * `moved` to another status, or `delivered` (moved to DELIVERED, what the saga itself writes).
+ */
 export interface SupportChange {
-  kind: 'cancelled' | 'reassigned';
+  kind: 'cancelled' | 'reassigned' | 'moved' | 'delivered';
   seq: number;
 }
 

@@ -2,15 +2,48 @@
  * Everything the invariants look at for one order, read from the sandbox ledger and state
  * (what really moved) and from the Temporal server (what the sagas say).
  */
-import type { WorkflowExecutionDescription } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  type Client,
+  type WorkflowExecutionDescription,
+  WorkflowFailedError,
+} from '@temporalio/client';
 import { PROGRESS_QUERY, releaseClaimIdFor, workflowIdFor } from '../common/workflow-safe/names';
 import type { SagaProgress } from '../common/workflow-safe/saga-contract';
 import {
   RUNNER_ID_ATTRIBUTE,
   SAGA_STATE_ATTRIBUTE,
 } from '../common/workflow-safe/search-attributes';
-import type { LedgerEntry } from '../sandbox';
-import type { ReliabilityEnvironment, SupportChange } from './environment';
+import type { LedgerEntry, Sandbox } from '../sandbox';
+import type { SupportChange } from './environment';
+
+/** An operator decision a saga accepted, placed on the ledger's sequence. */
+export interface DecisionFact {
+  action: string;
+  /** Ledger position when the decision was sent (before the saga checked it). */
+  sentAtSeq: number;
+  /** Ledger position when the saga's acceptance came back. */
+  acceptedAtSeq: number;
+}
+
+/** Where the facts come from: the reliability suite's environment, or the explorer's. */
+export interface FactSource {
+  client: Client;
+  sandbox: Sandbox;
+  supportChanges: ReadonlyMap<string, SupportChange[]>;
+  runs: ReadonlyMap<string, Set<string>>;
+  /** Operator decisions accepted per order (none in the reliability suite). */
+  decisions?: ReadonlyMap<string, DecisionFact[]>;
+}
+
+/** How a FAILED saga reported its failure. */
+export interface FailureFact {
+  /** The failure's type; null when it was not an ApplicationFailure the saga raised. */
+  type: string | null;
+  /** The Temporal class of the failure (ApplicationFailure, ActivityFailure...). */
+  kind: string;
+  message: string;
+}
 
 export interface SagaFacts {
   /** Temporal's status of the latest run. */
@@ -20,17 +53,23 @@ export interface SagaFacts {
   sagaState: string | undefined;
   /** The saga's progress query, while it runs. */
   progress: SagaProgress | undefined;
+  /** The failure of a FAILED run, as the API would show it. */
+  failure?: FailureFact;
 }
 
 export interface OrderFacts {
   orderId: string;
   order: { status: string; runnerId: string | null } | undefined;
-  payment: { paymentId: string; status: string; transferId: string | null } | undefined;
+  payment:
+    | { paymentId: string; status: string; transferId: string | null; runnerId: string | null }
+    | undefined;
   /** Releases the Payment Service queued (only those: a refused one is not recorded). */
   releases: LedgerEntry[];
   transfers: LedgerEntry[];
   revertRequests: LedgerEntry[];
   refunds: LedgerEntry[];
+  /** Reverts applied to a payment without a transfer. */
+  reverts: LedgerEntry[];
   /** CANCELLED status writes, by anyone. */
   cancellations: LedgerEntry[];
   supportChanges: SupportChange[];
@@ -39,9 +78,28 @@ export interface OrderFacts {
   runs: { found: string[]; known: string[] };
   /** Executions of the payment's release claim workflow. */
   claims: number;
+  /** Failed settlements of queued releases. */
+  releaseFailures: LedgerEntry[];
+  /** Status writes by anyone (the saga's and support's). */
+  statusChanges: LedgerEntry[];
+  /** Operator decisions the saga accepted. */
+  decisions: DecisionFact[];
 }
 
-async function sagaFacts(env: ReliabilityEnvironment, orderId: string) {
+async function failureOf(env: FactSource, orderId: string): Promise<FailureFact> {
+  try {
+    await env.client.workflow.getHandle(workflowIdFor(orderId)).result();
+    return { type: null, kind: 'none', message: 'the run did not fail' };
+  } catch (error) {
+    const cause = error instanceof WorkflowFailedError ? error.cause : error;
+    const kind = cause instanceof Error ? cause.constructor.name : typeof cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : null;
+    return { type, kind, message };
+  }
+}
+
+async function sagaFacts(env: FactSource, orderId: string) {
   const handle = env.client.workflow.getHandle(workflowIdFor(orderId));
   let described: WorkflowExecutionDescription;
   try {
@@ -57,17 +115,18 @@ async function sagaFacts(env: ReliabilityEnvironment, orderId: string) {
     runnerId: described.typedSearchAttributes.get(RUNNER_ID_ATTRIBUTE),
     sagaState: described.typedSearchAttributes.get(SAGA_STATE_ATTRIBUTE),
     progress,
+    ...(status === 'FAILED' ? { failure: await failureOf(env, orderId) } : {}),
   };
 }
 
-async function runsOf(env: ReliabilityEnvironment, orderId: string): Promise<string[]> {
+async function runsOf(env: FactSource, orderId: string): Promise<string[]> {
   const found: string[] = [];
   const query = `WorkflowId = '${workflowIdFor(orderId)}'`;
   for await (const run of env.client.workflow.list({ query })) found.push(run.runId);
   return found;
 }
 
-export async function gatherFacts(env: ReliabilityEnvironment, orderId: string) {
+export async function gatherFacts(env: FactSource, orderId: string) {
   const { state } = env.sandbox;
   const order = state.orders.get(orderId);
   const payment = state.paymentForOrder(orderId);
@@ -83,16 +142,21 @@ export async function gatherFacts(env: ReliabilityEnvironment, orderId: string) 
       paymentId: payment.paymentId,
       status: payment.status,
       transferId: payment.transferId,
+      runnerId: payment.runnerId,
     },
     releases: of('release-request'),
     transfers: of('transfer'),
     revertRequests: of('revert-request'),
     refunds: of('refund'),
+    reverts: of('revert'),
     cancellations: of('status-change').filter((e) => e.detail === 'CANCELLED'),
     supportChanges: env.supportChanges.get(orderId) ?? [],
     saga: await sagaFacts(env, orderId),
     runs: { found: await runsOf(env, orderId), known: [...(env.runs.get(orderId) ?? [])] },
     claims,
+    releaseFailures: of('release-failed'),
+    statusChanges: of('status-change'),
+    decisions: env.decisions?.get(orderId) ?? [],
   };
   return facts;
 }

@@ -9,8 +9,14 @@ import { paymentErrorBody, paymentRouter } from './services/payment-service';
 import { SandboxState } from './services/state';
 import { userErrorBody, userRouter } from './services/user-service';
 
-export type { Fault, InjectedFault, Route } from './services/faults';
-export type { LedgerEntry, SeededOrder, SeedOptions } from './services/state';
+export type { Fault, InjectedFault, Route, ScriptedAnswer } from './services/faults';
+export type {
+  CommandKind,
+  LedgerEntry,
+  SeededOrder,
+  SeedOptions,
+  SettlementMode,
+} from './services/state';
 
 export interface Sandbox {
   state: SandboxState;
@@ -25,9 +31,13 @@ export interface SandboxPorts {
   payment?: number;
 }
 
-export async function startSandbox(ports: SandboxPorts = {}): Promise<Sandbox> {
+/** `random`: where probabilistic faults draw from (default Math.random; seed it to replay). */
+export async function startSandbox(
+  ports: SandboxPorts = {},
+  random: () => number = Math.random,
+): Promise<Sandbox> {
   const state = new SandboxState();
-  const faults = new FaultTable();
+  const faults = new FaultTable(random);
   const counted = () => {
     state.requestCount += 1;
   };

@@ -26,6 +26,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** Start a server even when TEMPORAL_ADDRESS names one (a suite that restarts it). */
   ignoreExisting?: boolean;
+  /** The server's own log level (default `warn`); `error` hides its "Slow gRPC call" warnings. */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 function executableFor(binary: TemporalBinary) {
@@ -61,6 +63,7 @@ export async function startDevServer(
         ...(options.port ? { port: options.port } : {}),
         ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
         ...(options.dbFilename ? { dbFilename: options.dbFilename } : {}),
+        ...(options.logLevel ? { log: { format: 'pretty', level: options.logLevel } } : {}),
       },
     }),
   );

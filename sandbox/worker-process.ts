@@ -36,6 +36,8 @@ export interface SpawnOptions {
   /** The worker's entry point (default: this checkout's dist/worker/main.js). */
   main?: string;
   cwd?: string;
+  /** Keep every stdout line in `lines` (default true; false for long runs that never read them). */
+  keepLines?: boolean;
 }
 
 export function spawnWorker(
@@ -55,7 +57,7 @@ export function spawnWorker(
   const exited = once(child, 'exit').then(([code, signal]) => ({ code, signal }));
   const started = new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      lines.push(line);
+      if (options.keepLines !== false) lines.push(line);
       const entry = parseLine(line);
       if (entry?.message === 'worker started' && typeof entry.healthPort === 'number') {
         resolve(entry.healthPort);

@@ -76,6 +76,12 @@ async function applyFault(
   errorBody: unknown,
   signal: AbortSignal,
 ): Promise<boolean> {
+  if (fault.hold) {
+    const stopped = new Promise<boolean>((resolve) =>
+      signal.addEventListener('abort', () => resolve(true), { once: true }),
+    );
+    if (await Promise.race([fault.hold.then(() => false), stopped])) return true;
+  }
   if (fault.delayMs) {
     const aborted = await delay(fault.delayMs, false, { signal }).catch(() => true);
     if (aborted) return true;
@@ -122,7 +128,9 @@ export async function startJsonServer(
     const handler = router(req.method ?? 'GET', url);
     const { json, isJson } = await readBody(req);
     if (!handler) return send(res, { status: 404, body: { error: 'Not found' } });
-    const fault = faults.take(handler.route, requestKeys(url, json));
+    const keys = requestKeys(url, json);
+    const processed = faults.arrived(handler.route, keys);
+    const fault = faults.take(handler.route, keys);
     const errorFor = errorBody(fault?.status ?? 500);
     if (
       fault &&
@@ -133,6 +141,7 @@ export async function startJsonServer(
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
     );
+    processed();
     const reply = handler.handle({ method: req.method ?? 'GET', url, headers, json, isJson });
     if (fault?.afterProcessing && (await applyFault(res, fault, errorFor, stopping.signal))) return;
     send(res, reply);

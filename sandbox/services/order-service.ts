@@ -1,13 +1,7 @@
 /** Sandbox Order Service: CONTRACTS.md "Order Service", no transition rules, like the real one. */
-import { isOrderStatus, type OrderStatus } from '../../common/workflow-safe/contracts';
+import { isOrderStatus } from '../../common/workflow-safe/contracts';
 import type { RoutedHandler, SandboxReply, SandboxRequest } from './http-server';
 import type { SandboxState } from './state';
-
-const TIMESTAMP_FOR: Partial<Record<OrderStatus, 'deliveredAt' | 'completedAt' | 'cancelledAt'>> = {
-  DELIVERED: 'deliveredAt',
-  COMPLETED: 'completedAt',
-  CANCELLED: 'cancelledAt',
-};
 
 export const orderErrorBody = (status: number) => ({
   error: status === 404 ? 'Order not found' : 'Failed to update order status: injected fault',
@@ -22,12 +16,7 @@ function updateStatus(state: SandboxState, req: SandboxRequest): SandboxReply {
     return { status: 400, body: { error: `Invalid status: ${String(status)}` } };
   const order = state.orders.get(String(orderId));
   if (!order) return { status: 404, body: { error: 'Order not found' } };
-  const now = new Date().toISOString();
-  order.orderStatus = status;
-  order.updatedAt = now;
-  const stamp = TIMESTAMP_FOR[status];
-  if (stamp) order[stamp] = now;
-  state.record({ kind: 'status-change', orderId: order.orderId, detail: status });
+  state.applyOrderStatus(order, status);
   return { status: 200, body: { message: 'Order status updated successfully', order } };
 }
 

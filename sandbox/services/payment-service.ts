@@ -48,19 +48,29 @@ function release(state: SandboxState, payment: SandboxPayment, req: SandboxReque
   const runnerId = body.runner_id;
   const { orderId, paymentId } = payment;
   state.record({ kind: 'release-request', orderId, paymentId, headers: req.headers });
-  state.later(() => settleRelease(state, payment, runnerId));
+  state.later(() => settleRelease(state, payment, runnerId), { paymentId, kind: 'release' });
   return queued('Release');
 }
 
 function revert(state: SandboxState, payment: SandboxPayment, req: SandboxRequest): SandboxReply {
   if (!req.isJson) return { status: 400, body: paymentErrorBody(400) };
   const { orderId, paymentId } = payment;
-  state.record({ kind: 'revert-request', orderId, paymentId, headers: req.headers });
-  state.later(() => {
-    const refunded = payment.status === 'SUCCEEDED';
-    touch(payment, { status: 'REVERTED' });
-    state.record({ kind: refunded ? 'refund' : 'revert', orderId, paymentId });
+  const { status, runnerId, transferId } = payment;
+  state.record({
+    kind: 'revert-request',
+    orderId,
+    paymentId,
+    headers: req.headers,
+    payment: { status, runnerId, transferId },
   });
+  state.later(
+    () => {
+      const refunded = payment.status === 'SUCCEEDED';
+      touch(payment, { status: 'REVERTED' });
+      state.record({ kind: refunded ? 'refund' : 'revert', orderId, paymentId });
+    },
+    { paymentId, kind: 'revert' },
+  );
   return queued('Revert');
 }
 

@@ -6,6 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { OrderStatus, PaymentStatus } from '../../common/workflow-safe/contracts';
 
+const TIMESTAMP_FOR: Partial<Record<OrderStatus, 'deliveredAt' | 'completedAt' | 'cancelledAt'>> = {
+  DELIVERED: 'deliveredAt',
+  COMPLETED: 'completedAt',
+  CANCELLED: 'cancelledAt',
+};
+
 export interface SandboxOrder {
   orderId: string;
   custId: string;
@@ -58,7 +64,18 @@ export interface LedgerEntry {
   /** New order status, transfer id, failure reason... depending on `kind`. */
   detail?: string;
   headers?: Record<string, string>;
+  /** For a revert request: what the payment showed when it arrived. */
+  payment?: Pick<SandboxPayment, 'status' | 'runnerId' | 'transferId'>;
 }
+
+/** A payment command queued by the Payment Service, settled later. */
+export type CommandKind = 'release' | 'revert';
+
+/**
+ * How one payment's queued commands settle: `soon` (after {@link SandboxState.settleDelayMs}),
+ * `hold` (until {@link SandboxState.settlePayment}), or `lose` (never, a lost message).
+ */
+export type SettlementMode = 'soon' | 'hold' | 'lose';
 
 export interface SeedOptions {
   orderStatus?: OrderStatus;
@@ -96,6 +113,8 @@ export class SandboxState extends EventEmitter {
    */
   holdQueue = false;
   private readonly held: Array<() => void> = [];
+  private readonly modes = new Map<string, Partial<Record<CommandKind, SettlementMode>>>();
+  private readonly heldByPayment = new Map<string, Array<{ kind: CommandKind; run(): void }>>();
   private seq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -114,8 +133,52 @@ export class SandboxState extends EventEmitter {
     this.held.length = 0;
   }
 
-  /** Runs `fn` after {@link settleDelayMs}, as the real services' queues do. */
-  later(fn: () => void): void {
+  /** How `paymentId`'s queued commands of `kind` settle from now on (default `soon`). */
+  setSettlement(paymentId: string, kind: CommandKind, mode: SettlementMode): void {
+    this.modes.set(paymentId, { ...this.modes.get(paymentId), [kind]: mode });
+  }
+
+  /** This payment's held commands (of `kind`, if given), oldest first. */
+  heldFor(paymentId: string, kind?: CommandKind): CommandKind[] {
+    return (this.heldByPayment.get(paymentId) ?? [])
+      .filter((c) => !kind || c.kind === kind)
+      .map((c) => c.kind);
+  }
+
+  /** Settles this payment's held commands (of `kind`, if given), in the order they were queued. */
+  settlePayment(paymentId: string, kind?: CommandKind): number {
+    return this.takeHeld(paymentId, kind).map((c) => c.run()).length;
+  }
+
+  /** Drops this payment's held commands (of `kind`, if given), as a queue that lost them. */
+  losePayment(paymentId: string, kind?: CommandKind): number {
+    return this.takeHeld(paymentId, kind).length;
+  }
+
+  private takeHeld(paymentId: string, kind?: CommandKind) {
+    const all = this.heldByPayment.get(paymentId) ?? [];
+    const taken = all.filter((c) => !kind || c.kind === kind);
+    this.heldByPayment.set(
+      paymentId,
+      all.filter((c) => !taken.includes(c)),
+    );
+    return taken;
+  }
+
+  /**
+   * Runs `fn` after {@link settleDelayMs}, as the real services' queues do, unless the
+   * payment's settlement mode for this `command` (or {@link holdQueue}) says otherwise.
+   */
+  later(fn: () => void, command?: { paymentId: string; kind: CommandKind }): void {
+    const mode = command && this.modes.get(command.paymentId)?.[command.kind];
+    if (command && mode === 'lose') return;
+    if (command && mode === 'hold') {
+      const held = this.heldByPayment.get(command.paymentId) ?? [];
+      held.push({ kind: command.kind, run: fn });
+      this.heldByPayment.set(command.paymentId, held);
+      this.emit('held', held.length);
+      return;
+    }
     if (this.holdQueue) {
       this.held.push(fn);
       this.emit('held', this.held.length);
@@ -130,6 +193,7 @@ export class SandboxState extends EventEmitter {
 
   /** Drops queued work (on shutdown). */
   stop(): void {
+    this.heldByPayment.clear();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
@@ -138,6 +202,19 @@ export class SandboxState extends EventEmitter {
     const full = { ...entry, seq: ++this.seq };
     this.ledger.push(full);
     this.emit('ledger', full);
+  }
+
+  /**
+   * Sets an order's status as the Order Service's update does (any transition, its
+   * timestamp, a ledger entry): the service's endpoint and support's own tools share it.
+   */
+  applyOrderStatus(order: SandboxOrder, status: OrderStatus): void {
+    const now = new Date().toISOString();
+    order.orderStatus = status;
+    order.updatedAt = now;
+    const stamp = TIMESTAMP_FOR[status];
+    if (stamp) order[stamp] = now;
+    this.record({ kind: 'status-change', orderId: order.orderId, detail: status });
   }
 
   seedOrder(options: SeedOptions = {}): SeededOrder {
