@@ -84,6 +84,8 @@ const LATE_MS = HTTP_TIMEOUT_MS + 700;
 
 /** A saga ended, and the order left DELIVERED (invariants.ts, `classify`). */
 const LEFT_DELIVERED = /^saga (FAILED|CANCELLED), .*(left|but order) DELIVERED/;
+/** A saga COMPLETED with the order DELIVERED (invariants.ts, `classify`). */
+const COMPLETED_LEFT_DELIVERED = /^saga COMPLETED: order DELIVERED/;
 const MONEY_BACK_LEFT_DELIVERED = /^saga (FAILED|CANCELLED), money returned, but order DELIVERED/;
 
 export function faultFor(answer: AnswerClass, slowMs: number): ScriptedAnswer {
@@ -698,6 +700,25 @@ class Play {
   }
 
   /**
+   * The contract's limit (c), the same missing compare-and-set after the payout: a
+   * DELIVERED write whose reply timed out or was lost (a run's attempt, or a run reset away
+   * while it was in flight) landed after the saga had written COMPLETED. 101-17: the run
+   * was reset while its DELIVERED write hung; the new run wrote DELIVERED and COMPLETED,
+   * then the hung write landed. Only when the ledger shows it: the order's last status
+   * write is that DELIVERED, sent before the COMPLETED write landed.
+   */
+  lateWriteAfterCompleted(): boolean {
+    const last = this.timeline.findLastIndex((t) => t.what.startsWith('ledger status-change'));
+    if (this.timeline[last]?.what !== 'ledger status-change DELIVERED') return false;
+    const write = this.requestOf(last);
+    if (write?.request.status !== 'DELIVERED' || write.request.n === undefined) return false;
+    const answer = this.answerFor('updateOrderStatus', write.request.n);
+    if (answer !== 'timeout' && !answer.startsWith('after:')) return false;
+    const completed = this.timeline.findIndex((t) => t.what === 'ledger status-change COMPLETED');
+    return completed >= 0 && write.index < completed && completed < last;
+  }
+
+  /**
    * An operator's refund cut short by a terminate. 606-2: a run carried out an operator's
    * refund of a payout (revert queued), and an operator terminated it before it cancelled
    * the order; the next run read the order DELIVERED (its "status before"), the payment
@@ -783,7 +804,8 @@ export async function play(world: World, lane: Lane, scenario: Scenario): Promis
       if (
         (x.startsWith(PAID_AFTER_CHANGE) && p.paidAfterChangeIsLimit()) ||
         (x.startsWith(COMPLETED_UNPAID) && p.completedWriteIsLimit()) ||
-        (LEFT_DELIVERED.test(x) && (await p.lateWriteAfterRestore()))
+        (LEFT_DELIVERED.test(x) && (await p.lateWriteAfterRestore())) ||
+        (COMPLETED_LEFT_DELIVERED.test(x) && p.lateWriteAfterCompleted())
       ) {
         contractLimit.push(x);
       } else if (MONEY_BACK_LEFT_DELIVERED.test(x) && p.refundCutShort(facts)) {
