@@ -11,6 +11,8 @@
  *   --replay <file.json>        play one saved scenario (and nothing else)
  *   --timeline                  with --replay: print the order's requests and ledger too
  *   --shrink-max N              shrink at most N failures (default 3; 0: none)
+ *   --fail-fast                 stop at the first violation: the scenarios not yet started
+ *                               are not played (explore/mutants.sh: is a mutant caught?)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +34,7 @@ interface Options {
   replay: string | undefined;
   shrinkMax: number;
   index: number | undefined;
+  failFast: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -53,6 +56,7 @@ function parseArgs(argv: string[]): Options {
     replay: value('--replay'),
     shrinkMax: Number(value('--shrink-max') ?? 3),
     index: value('--index') === undefined ? undefined : Number(value('--index')),
+    failFast: argv.includes('--fail-fast'),
   };
 }
 
@@ -135,9 +139,11 @@ async function explore(pool: Pool, world: World, options: Options, lanes: number
   let contractLimit = 0;
   let operatorError = 0;
   const outcomes = new Map<string, number>();
+  let stopped = false;
   await Promise.all(
     jobs.map((job) =>
       pool.with(async (lane) => {
+        if (stopped) return;
         const played = await play(world, lane, job.scenario);
         done += 1;
         contractLimit += played.contractLimit.length > 0 ? 1 : 0;
@@ -151,6 +157,13 @@ async function explore(pool: Pool, world: World, options: Options, lanes: number
           console.log(
             `FAIL seed ${job.seed} scenario ${job.index} (${played.seconds}s): ${played.violations.join('; ')}`,
           );
+          if (options.failFast && !stopped) {
+            stopped = true;
+            const s = Math.round((Date.now() - started) / 1000);
+            console.log(
+              `fail-fast: first violation after ${done} scenarios in ${s}s; the rest not started`,
+            );
+          }
         }
         if (done % 25 === 0) {
           const s = Math.round((Date.now() - started) / 1000);
@@ -161,10 +174,10 @@ async function explore(pool: Pool, world: World, options: Options, lanes: number
   );
   const seconds = Math.round((Date.now() - started) / 1000);
   console.log(
-    `\nscenarios: ${jobs.length} in ${seconds}s on ${lanes} lanes (seeds ${options.seeds.join(',')}; ` +
+    `\nscenarios: ${done} in ${seconds}s on ${lanes} lanes (seeds ${options.seeds.join(',')}; ` +
       `outcomes ${[...outcomes].map(([o, n]) => `${n} ${o}`).join(', ')}; ${contractLimit} contract-limit, ${operatorError} operator-error)`,
   );
-  return { jobs, failures };
+  return { played: done, failures };
 }
 
 async function report(
@@ -217,9 +230,9 @@ async function main(): Promise<number> {
     await Promise.all(lanes.map((lane) => lane.startWorker()));
     const pool = new Pool(lanes);
     if (options.replay) return await replay(pool, world, options.replay);
-    const { jobs, failures } = await explore(pool, world, options, laneCount);
+    const { played, failures } = await explore(pool, world, options, laneCount);
     await report(pool, world, failures, options, laneCount);
-    console.log(`${jobs.length - failures.length} passed, ${failures.length} failed`);
+    console.log(`${played - failures.length} passed, ${failures.length} failed`);
     return failures.length > 0 ? 1 : 0;
   } finally {
     await Promise.all(lanes.map((lane) => lane.close()));
